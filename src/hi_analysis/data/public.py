@@ -1,0 +1,195 @@
+"""Readers for the shipped real public data in ``data/public``.
+
+One registry, :data:`DATASETS`, names every file a chapter uses with its schema;
+:func:`load` reads, types and validates it (once per process) and returns a frame.
+
+Examples
+--------
+>>> imd = load("imd2019_lsoa11")
+>>> len(imd), str(imd["imd_decile"].dtype)
+(32844, 'int64')
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pandera.pandas as pa
+
+from hi_analysis.data import schemas
+from hi_analysis.data.validate import describe_path, read_table
+from hi_analysis.errors import DataValidationError
+from hi_analysis.paths import public_data_dir
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A shipped public file: where it is, what it holds and the rules it must meet."""
+
+    file: str
+    schema: pa.DataFrameSchema
+    title: str
+    publisher: str
+    period: str
+    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the file."""
+        return public_data_dir() / self.file
+
+
+def _england_deciles_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep England's ten deciles (drop the Wales rows) and make the decile an integer."""
+    out = frame[frame["imd_overall"] != "Wales"].copy()
+    out["imd_overall"] = out["imd_overall"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+#: Every public table a chapter reads, by short name.
+DATASETS: dict[str, Dataset] = {
+    "imd2019_lsoa11": Dataset(
+        "imd2019_lsoa11_england.csv", schemas.IMD2019_LSOA11,
+        "English Indices of Deprivation 2019, LSOA 2011", "MHCLG", "2019"),
+    "imd2025_lsoa21": Dataset(
+        "imd2025_lsoa21_england.csv", schemas.IMD2025_LSOA21,
+        "English Indices of Deprivation 2025, LSOA 2021", "MHCLG", "2025"),
+    "population_2020_lsoa11": Dataset(
+        "population_mid2020_lsoa11_5yr_persons_england.csv", schemas.POPULATION_2020_LSOA11_5YR,
+        "Mid-2020 population estimates by five-year age band, LSOA 2011", "ONS", "mid-2020"),
+    "census2021_age_sex_lad": Dataset(
+        "census2021_age_sex_broad_lad_england.csv", schemas.CENSUS2021_AGE_SEX_LAD,
+        "Census 2021 usual residents by sex and broad age, local authority", "ONS",
+        "Census 2021"),
+    "ethnicity_lsoa21": Dataset(
+        "llr_census2021_ethnicity_lsoa21.csv", schemas.ETHNICITY_LSOA21,
+        "Census 2021 ethnic group (5 groups), LSOA 2021", "ONS", "Census 2021"),
+    "ethnicity_detailed_lad": Dataset(
+        "llr_census2021_ethnicity_detailed_lad.csv", schemas.ETHNICITY_DETAILED_LAD,
+        "Census 2021 ethnic group (19 groups), local authority and England", "ONS",
+        "Census 2021"),
+    "fingertips": Dataset(
+        "fingertips_la_indicators_england.csv.gz", schemas.FINGERTIPS,
+        "Public health indicators (Fingertips extract)", "OHID", "2011 to 2025"),
+    "qof_lad": Dataset(
+        "qof1920_modelled_prevalence_by_lad_england.csv", schemas.QOF_LAD,
+        "QOF 2019/20 modelled prevalence by local authority", "House of Commons Library",
+        "2019/20"),
+    "qof_imd_decile": Dataset(
+        "qof1920_modelled_prevalence_by_imd2019_decile_england.csv", schemas.QOF_IMD_DECILE,
+        "QOF 2019/20 modelled prevalence by national IMD 2019 decile, England",
+        "House of Commons Library", "2019/20", prepare=_england_deciles_only),
+    "gp_practices": Dataset(
+        "llr_gp_practices_2022_23_payments_imd.csv", schemas.GP_PRACTICES,
+        "NHS payments to general practice 2022/23, with practice IMD 2019 score",
+        "NHS England; OHID", "2022/23"),
+    "lookup_lsoa11_lsoa21": Dataset(
+        "lookup_lsoa11_lsoa21_lad22_england.csv.gz", schemas.LOOKUP_LSOA11_LSOA21,
+        "LSOA 2011 to LSOA 2021 lookup", "ONS", "2021"),
+    "lookup_lsoa21": Dataset(
+        "lookup_lsoa21_ward24_lad24_utla23_icb24_england.csv.gz", schemas.LOOKUP_LSOA21,
+        "LSOA 2021 to ward, local authority and ICB lookup (2024)", "ONS", "2024"),
+}
+
+#: Boundary layers (GeoJSON, EPSG:4326) with the vintage stated on every map.
+BOUNDARIES: dict[str, tuple[str, str]] = {
+    "lsoa21": ("boundaries/llr_lsoa21_bsc.geojson",
+               "LSOA (December 2021) super-generalised clipped boundaries, ONS"),
+    "lad24": ("boundaries/llr_lad24_buc.geojson",
+              "Local authority districts (May 2024) ultra-generalised boundaries, ONS"),
+}
+
+
+def dataset(name: str) -> Dataset:
+    """Return the registry entry for ``name``, or raise a clear ``KeyError``."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        known = ", ".join(sorted(DATASETS))
+        raise KeyError(f"unknown dataset {name!r}; known datasets: {known}") from None
+
+
+@functools.cache
+def _load_cached(name: str) -> pd.DataFrame:
+    ds = dataset(name)
+    frame = read_table(ds.path, ds.schema)
+    return ds.prepare(frame) if ds.prepare else frame
+
+
+def load(name: str) -> pd.DataFrame:
+    """Read, type and validate a shipped public table.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`DATASETS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated table. It is read once per process; callers get their own
+        (copy-on-write) frame, so changing it never changes the cache.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing or breaks its schema (naming file, column and rows).
+    """
+    return _load_cached(name).copy(deep=False)
+
+
+@functools.cache
+def _boundaries_cached(layer: str) -> gpd.GeoDataFrame:
+    rel, _ = BOUNDARIES[layer]
+    path = public_data_dir() / rel
+    if not path.is_file():
+        raise DataValidationError(describe_path(path), ["file not found"])
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataValidationError(describe_path(path), [f"not readable GeoJSON ({exc})"]) from None
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+        raise DataValidationError(describe_path(path), [f"expected EPSG:4326, found {gdf.crs}"])
+    if gdf.geometry.isna().any():
+        rows = gdf.index[gdf.geometry.isna()].tolist()[:5]
+        raise DataValidationError(describe_path(path), [f"missing geometry at features {rows}"])
+    return gdf
+
+
+def load_boundaries(layer: str) -> gpd.GeoDataFrame:
+    """Read a boundary layer (``"lsoa21"`` or ``"lad24"``) and check its CRS and geometry.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer in EPSG:4326, one row per area.
+    """
+    return _boundaries_cached(layer).copy()
+
+
+def boundary_vintage(layer: str) -> str:
+    """Return the boundary product and vintage to print under a map."""
+    return BOUNDARIES[layer][1]
+
+
+def provenance() -> list[dict[str, str]]:
+    """Return title, publisher, period and file of every registered dataset (for the methods page)."""
+    return [
+        {"dataset": name, "title": d.title, "publisher": d.publisher, "period": d.period,
+         "file": f"data/public/{d.file}"}
+        for name, d in DATASETS.items()
+    ]
+
+
+def read_json(path: Path) -> dict:
+    """Read a JSON file with a readable error."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataValidationError(describe_path(path), [f"not readable JSON ({exc})"]) from None

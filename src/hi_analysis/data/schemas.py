@@ -1,0 +1,249 @@
+"""Pandera schemas for every shipped public file, built from a few shared rules.
+
+Columns not named in a schema are kept but not checked; every column a
+chapter uses is named here with its type and rules.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+#: Regular expressions for ONS/NHS geography codes.
+CODE_PATTERNS = {
+    "lsoa": r"^E01\d{6}$",
+    "msoa": r"^E02\d{6}$",
+    "ward": r"^E05\d{6}$",
+    "lad": r"^E0[6-9]\d{6}$",
+    "lad_ew": r"^[EW]0[6-9]\d{6}$",
+    "utla": r"^E(06|08|09|10)\d{6}$",
+    "la_any": r"^E(06|07|08|09|10)\d{6}$",
+    "area": r"^E(05|06|07|08|09|10|12|92)\d{6}$",
+    "icb": r"^E54\d{6}$",
+    "sub_icb": r"^E38\d{6}$",
+    "practice": r"^[A-Z]\d{5}$",
+}
+
+#: Census 2021 high-level ethnic groups (TS021, five groups).
+ETHNIC_GROUPS_5 = (
+    "Asian, Asian British or Asian Welsh",
+    "Black, Black British, Black Welsh, Caribbean or African",
+    "Mixed or Multiple ethnic groups",
+    "White",
+    "Other ethnic group",
+)
+
+#: Fingertips comparison categories found in the extracts.
+FINGERTIPS_COMPARISONS = (
+    "Better", "Similar", "Worse", "Not compared", "Higher 99.8", "Lower 99.8",
+    "Higher", "Lower",
+)
+
+#: Five-year age bands of the mid-2020 population files.
+AGE_BANDS_5YR = (
+    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
+    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85+",
+)
+
+
+def code(kind: str, *, nullable: bool = False, unique: bool = False) -> pa.Column:
+    """Return a column rule for a geography code of ``kind`` (see :data:`CODE_PATTERNS`)."""
+    return pa.Column(str, pa.Check.str_matches(CODE_PATTERNS[kind]), nullable=nullable,
+                     unique=unique, coerce=True)
+
+
+def text(*, nullable: bool = False) -> pa.Column:
+    """Return a rule for a free-text column."""
+    return pa.Column(str, nullable=nullable, coerce=True)
+
+
+def count(*, nullable: bool = False, dtype: str = "int64") -> pa.Column:
+    """Return a rule for a non-negative count."""
+    return pa.Column(dtype, pa.Check.ge(0), nullable=nullable, coerce=True)
+
+
+def number(*, nullable: bool = False, ge: float | None = None, le: float | None = None) -> pa.Column:
+    """Return a rule for a real number, optionally bounded."""
+    checks = []
+    if ge is not None:
+        checks.append(pa.Check.ge(ge))
+    if le is not None:
+        checks.append(pa.Check.le(le))
+    return pa.Column("float64", checks, nullable=nullable, coerce=True)
+
+
+def category(values: tuple[str, ...] | list[str], *, nullable: bool = False) -> pa.Column:
+    """Return a rule for a categorical column with known values."""
+    return pa.Column(str, pa.Check.isin(list(values)), nullable=nullable, coerce=True)
+
+
+def decile(*, nullable: bool = False) -> pa.Column:
+    """Return a rule for a national decile (1 = most deprived ... 10)."""
+    return pa.Column("int64", pa.Check.in_range(1, 10), nullable=nullable, coerce=True)
+
+
+def schema(columns: dict[str, pa.Column], *, unique: list[str] | None = None) -> pa.DataFrameSchema:
+    """Assemble a frame schema; ``unique`` names the key columns."""
+    return pa.DataFrameSchema(columns, unique=unique, strict=False, coerce=True)
+
+
+_DOMAIN_DECILES_2019 = ("income", "employment", "education", "health", "crime", "barriers",
+                        "living_env")
+
+IMD2019_LSOA11 = schema(
+    {
+        "lsoa11cd": code("lsoa"),
+        "lsoa11nm": text(),
+        "lad19cd": code("lad"),
+        "lad19nm": text(),
+        "utla19cd": code("utla"),
+        "imd_score": number(ge=0),
+        "imd_rank": count(),
+        "imd_decile": decile(),
+        **{f"{d}_decile": decile() for d in _DOMAIN_DECILES_2019},
+        "pop_total_mid2015": count(),
+    },
+    unique=["lsoa11cd"],
+)
+
+IMD2025_LSOA21 = schema(
+    {
+        "lsoa21cd": code("lsoa"),
+        "lsoa21nm": text(),
+        "lad24cd": code("lad"),
+        "lad24nm": text(),
+        "utla23cd": code("utla"),
+        "imd_score": number(ge=0),
+        "imd_rank": count(),
+        "imd_decile": decile(),
+        **{f"{d}_decile": decile() for d in ("income", "employment", "education", "health",
+                                              "crime", "housing_and_services", "environment")},
+    },
+    unique=["lsoa21cd"],
+)
+
+POPULATION_2020_LSOA11_5YR = schema(
+    {
+        "lsoa11cd": code("lsoa"),
+        "lsoa11nm": text(),
+        "all_ages": count(),
+        **{f"age_{b.replace('-', '_').replace('+', 'plus')}": count() for b in AGE_BANDS_5YR},
+    },
+    unique=["lsoa11cd"],
+)
+
+CENSUS2021_AGE_SEX_LAD = schema(
+    {
+        "ltla21_code": code("lad"),
+        **{c: count() for c in ("total_population", "total_females", "total_males",
+                                "younger_females", "working_age_females", "older_females",
+                                "younger_males", "working_age_males", "older_males")},
+    },
+    unique=["ltla21_code"],
+)
+
+ETHNICITY_LSOA21 = schema(
+    {
+        "lsoa21cd": code("lsoa"),
+        "lad24cd": code("lad"),
+        "all_usual_residents": count(),
+        "ethnic_group_5": category(ETHNIC_GROUPS_5),
+        "persons": count(),
+        "prop": number(ge=0, le=1),
+    },
+    unique=["lsoa21cd", "ethnic_group_5"],
+)
+
+ETHNICITY_DETAILED_LAD = schema(
+    {
+        "lad21cd": code("area"),
+        "lad21nm": text(),
+        "ethnic_group_19": text(),
+        "persons": count(dtype="float64"),
+        "prop": number(ge=0, le=1),
+    },
+    unique=["lad21cd", "ethnic_group_19"],
+)
+
+FINGERTIPS = schema(
+    {
+        "indicator": text(),
+        "measure": text(),
+        "unit": text(nullable=True),
+        "sex": category(("Male", "Female", "Persons")),
+        "breakdown": text(nullable=True),
+        "area_code": code("area"),
+        "area_name": text(),
+        "area_type": category(
+            ("Country", "Region", "County", "UA", "District", "Electoral Wards (2024)")),
+        "period": text(),
+        "value": number(nullable=True),
+        "compared_to_England": category(FINGERTIPS_COMPARISONS, nullable=True),
+    },
+    unique=["indicator", "sex", "breakdown", "area_code", "period"],
+)
+
+QOF_LAD = schema(
+    {
+        "lad_code": code("lad_ew"),  # England and Wales
+        "lad_name": text(),
+        "group_code": text(),
+        "register": number(ge=0),
+        "list": number(ge=0),
+        "prevalence": number(ge=0, le=1),
+    },
+    unique=["lad_code", "group_code"],
+)
+
+QOF_IMD_DECILE = schema(
+    {
+        # National IMD 2019 decile of the patients' LSOA; the file adds a "Wales" row per condition.
+        "imd_overall": category([str(d) for d in range(1, 11)] + ["Wales"]),
+        "group_code": text(),
+        "register": number(ge=0),
+        "list": number(ge=0),
+        "prevalence": number(ge=0, le=1),
+    },
+    unique=["imd_overall", "group_code"],
+)
+
+GP_PRACTICES = schema(
+    {
+        "CCG Code": pa.Column(str, pa.Check.str_matches(r"^[0-9A-Z]{3}$"), coerce=True),
+        "PCN Code": text(),
+        "Practice Code": code("practice"),
+        "Practice Name": text(),
+        "Practice Postcode": pa.Column(
+            str, pa.Check.str_matches(r"^[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}$"), coerce=True),
+        "Practice Rurality": category(("Urban", "Rural"), nullable=True),
+        "Number of Registered Patients (Last Known Figure)": count(dtype="float64"),
+        "Number of Weighted Patients (Last Known Figure)": number(ge=0),
+        "Average payments per registered patient": number(ge=0),
+        "Total QOF Payments": number(ge=0),
+        "practice_imd_score_2019": number(ge=0, nullable=True),
+    },
+    unique=["Practice Code"],
+)
+
+LOOKUP_LSOA11_LSOA21 = schema(
+    {
+        "lsoa11_code": code("lsoa"),
+        "lsoa21_code": code("lsoa"),
+        "change_code": category(("U", "S", "M", "X")),
+        "ltla22_code": code("lad"),
+    },
+    unique=["lsoa11_code", "lsoa21_code"],
+)
+
+LOOKUP_LSOA21 = schema(
+    {
+        "lsoa21_code": code("lsoa"),
+        "lsoa21_name": text(),
+        "ward24_code": code("ward"),
+        "ward24_name": text(),
+        "ltla24_code": code("lad"),
+        "ltla24_name": text(),
+        "utla23_code": code("utla"),
+        "icb24_code": code("icb"),
+    },
+    unique=["lsoa21_code"],
+)
