@@ -1,0 +1,141 @@
+"""The ``hi-analysis`` command.
+
+Examples (shell)::
+
+    hi-analysis list
+    hi-analysis validate --system llr
+    hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
+
+On failure the command prints one readable reason (which notebook, which place,
+which cell, the error) to standard error and exits non-zero; the last line of a
+successful build is the absolute path of the published ``index.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from hi_analysis.config import available_systems, load_system
+from hi_analysis.errors import HiAnalysisError, NotebookRunError
+
+
+def _validate(system_id: str) -> None:
+    from hi_analysis.data import DATASETS, load
+    from hi_analysis.data.manifest import verify_manifest
+    from hi_analysis.data.public import BOUNDARIES, load_boundaries
+
+    load_system(system_id)
+    verify_manifest()
+    for name in DATASETS:
+        load(name)
+    for layer in BOUNDARIES:
+        load_boundaries(layer)
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    """Print the systems, their places and chapters."""
+    for sid in available_systems():
+        system = load_system(sid)
+        print(f"{sid}: {system.name} ({system.icb_code})")
+        for p in system.places:
+            print(f"  {p.id}: {p.name} ({p.code})")
+        print(f"  chapters: {', '.join(system.chapters)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate parameters and every input file."""
+    _validate(args.system)
+    print(f"{args.system}: parameters and all input data are valid")
+    return 0
+
+
+def cmd_manifest(_: argparse.Namespace) -> int:
+    """Rewrite data/public/MANIFEST.json after a deliberate data update."""
+    from hi_analysis.data.manifest import write_manifest
+
+    print(write_manifest())
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, run the notebooks, assemble and publish the book."""
+    from tqdm import tqdm
+
+    from hi_analysis import book, runner
+
+    start = time.perf_counter()
+    system = load_system(args.system)
+    print(f"Validating inputs for {system.name} ...", file=sys.stderr)
+    _validate(args.system)
+    jobs = runner.plan(system, places=args.place, chapters=args.chapter)
+    bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr,
+               disable=args.quiet)
+
+    def done(res: runner.JobResult) -> None:
+        bar.update(1)
+        bar.set_postfix_str(f"{res.job.place}/{res.job.chapter}: {res.status}")
+
+    results = runner.run(jobs, workers=args.jobs, force=args.force, on_done=done)
+    bar.close()
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise NotebookRunError(" | ".join(r.error for r in failed))
+    ran = sum(r.status == "ran" for r in results)
+    print(f"{ran} notebook(s) run, {len(results) - ran} unchanged (cached)", file=sys.stderr)
+    if args.place or args.chapter:
+        # A partial run refreshes notebooks but publishes only a complete book.
+        all_jobs = runner.plan(system)
+        missing = [j for j in all_jobs if runner.cached_key(j.output) is None]
+        if missing:
+            print("Partial run: the book is published only when every chapter has run.",
+                  file=sys.stderr)
+            return 0
+        jobs = all_jobs
+    print("Building the book ...", file=sys.stderr)
+    index = book.build_book(system, jobs)
+    print(f"Built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(index)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="hi-analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("list", help="list systems, places and chapters")
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("validate", help="validate parameters and input data")
+    p.add_argument("--system", default="llr")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("manifest", help="rewrite the shipped-data manifest")
+    p.set_defaults(func=cmd_manifest)
+    p = sub.add_parser("build", help="run the chapters and publish the book")
+    p.add_argument("--system", default="llr", help="system identifier (default: llr)")
+    p.add_argument("--place", action="append", help="only this place (repeatable)")
+    p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    p.add_argument("--jobs", type=int, default=3, help="notebooks run at once (default 3)")
+    p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: returns the process exit code."""
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HiAnalysisError as exc:
+        print(f"hi-analysis: error: {exc}", file=sys.stderr)
+        return 1
+    except (KeyError, ValueError) as exc:
+        print(f"hi-analysis: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

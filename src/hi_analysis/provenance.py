@@ -1,0 +1,59 @@
+"""A record of exactly which data and code produced each page.
+
+Fingerprints are sha256 digests, so two runs with the same fingerprints used
+the same inputs. They also key the runner's cache: a notebook is re-run only
+when its template, its parameters, the package code or the data changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from hi_analysis import __version__
+from hi_analysis.data.manifest import manifest_digest
+from hi_analysis.paths import notebooks_dir, source_root
+
+
+def _digest_files(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(source_root()).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Digest of the package source and the notebook templates."""
+    pkg = Path(__file__).resolve().parent
+    files = list(pkg.rglob("*.py")) + list(notebooks_dir().glob("*.ipynb"))
+    return _digest_files(files)
+
+
+def data_fingerprint() -> str:
+    """Digest of the shipped-data manifest (which pins every file's sha256)."""
+    return manifest_digest()
+
+
+def git_revision() -> str:
+    """The current git commit (with ``-dirty`` if there are uncommitted changes), or ``unknown``."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=source_root(),
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=source_root(), capture_output=True, text=True,
+                               check=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def record() -> dict[str, str]:
+    """Everything a page's provenance note states."""
+    return {
+        "package_version": __version__,
+        "git_revision": git_revision(),
+        "code_fingerprint": code_fingerprint()[:16],
+        "data_fingerprint": data_fingerprint()[:16],
+    }

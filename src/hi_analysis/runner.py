@@ -1,0 +1,239 @@
+"""Run the chapter notebooks for each place: papermill in a process pool, with a cache.
+
+The unit of work is a :class:`Job` (one chapter for one place). An
+:class:`Executor` turns a job into an executed notebook; the default is
+:class:`PapermillExecutor` (a fresh kernel per notebook). The executor is a
+small protocol so a warm-kernel or distributed executor can replace it later
+without touching the rest of the pipeline.
+
+A job is skipped when its output notebook already carries the same cache key:
+a digest of the template, the parameters, the package code and the data
+manifest. So a rerun with nothing changed recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Protocol
+
+import nbformat
+
+from hi_analysis.config import System
+from hi_analysis.paths import build_dir, notebooks_dir
+from hi_analysis.provenance import code_fingerprint, data_fingerprint
+
+#: Cell tags that keep code and parameters off the published page.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One chapter notebook to run for one place."""
+
+    system: str
+    place: str
+    place_name: str
+    chapter: str
+    template: Path
+    output: Path
+    results: Path
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Human-readable name used in progress and errors."""
+        return f"{self.chapter} for {self.place_name} ({self.system}/{self.place})"
+
+    def cache_key(self, code: str, data: str) -> str:
+        """Digest of everything the output depends on."""
+        h = hashlib.sha256()
+        h.update(self.template.read_bytes())
+        h.update(json.dumps(self.parameters, sort_keys=True).encode())
+        h.update(self.place_name.encode())
+        h.update(code.encode())
+        h.update(data.encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What happened to a job."""
+
+    job: Job
+    status: str  # "ran", "cached" or "failed"
+    seconds: float
+    error: str = ""
+
+
+class Executor(Protocol):
+    """Something that executes a job's notebook and writes ``job.output``."""
+
+    def __call__(self, job: Job) -> None:
+        """Execute the job, raising on failure."""
+
+
+def _describe_failure(job: Job, exc: BaseException) -> str:
+    cell = getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f", cell {cell}" if cell is not None else ""
+    first_line = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
+    return f"{job.chapter} failed for place {job.place!r}{where}: {ename}: {first_line}"
+
+
+class PapermillExecutor:
+    """Execute notebooks with papermill in a fresh ``python3`` kernel (one retry on start-up).
+
+    Parameters
+    ----------
+    timeout : int
+        Seconds allowed per cell.
+    """
+
+    def __init__(self, timeout: int = 600):
+        self.timeout = timeout
+
+    def __call__(self, job: Job) -> None:
+        """Execute ``job.template`` into ``job.output`` with the job's parameters."""
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        job.results.parent.mkdir(parents=True, exist_ok=True)
+        tmp = job.output.with_suffix(f".running-{os.getpid()}.ipynb")
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(str(job.template), str(tmp), parameters=job.parameters,
+                                    kernel_name="python3", progress_bar=False,
+                                    cwd=str(job.output.parent), execution_timeout=self.timeout,
+                                    log_output=False)
+                break
+            except PapermillExecutionError:
+                raise
+            except RuntimeError:  # kernel failed to start (port race): retry once
+                if attempt == 2:
+                    raise
+        tmp.replace(job.output)
+
+
+def finish_notebook(path: Path, *, cache_key: str, replacements: dict[str, str]) -> None:
+    """Make an executed notebook publishable.
+
+    Hides the parameters and papermill's injected-parameters cells (``remove-cell``),
+    fills ``{{name}}`` placeholders in Markdown cells (titles per place), and records
+    the cache key in the notebook metadata.
+    """
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if any(t in tags for t in HIDDEN_CELL_TAGS) and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        if cell.cell_type == "markdown":
+            for key, value in replacements.items():
+                cell.source = cell.source.replace("{{" + key + "}}", value)
+    nb.metadata.setdefault("hi_analysis", {})["cache_key"] = cache_key
+    nbformat.write(nb, path)
+
+
+def cached_key(path: Path) -> str | None:
+    """The cache key of an executed notebook, if it exists and ran without error."""
+    if not path.is_file():
+        return None
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # unreadable: treat as absent
+        return None
+    if nb.metadata.get("papermill", {}).get("exception"):
+        return None
+    return nb.metadata.get("hi_analysis", {}).get("cache_key")
+
+
+def _run_one(job: Job, executor: Executor, key: str) -> JobResult:
+    start = time.perf_counter()
+    try:
+        executor(job)
+        finish_notebook(job.output, cache_key=key, replacements={"place_name": job.place_name})
+    except BaseException as exc:  # reported, not raised, so the pool carries on
+        return JobResult(job, "failed", time.perf_counter() - start, _describe_failure(job, exc))
+    return JobResult(job, "ran", time.perf_counter() - start)
+
+
+def plan(system: System, *, places: Sequence[str] | None = None,
+         chapters: Sequence[str] | None = None) -> list[Job]:
+    """List the jobs for a system (optionally a subset of places and chapters)."""
+    out_root = build_dir() / system.id
+    chosen = [system.place(p) for p in places] if places else list(system.places)
+    chaps = list(chapters) if chapters else list(system.chapters)
+    for c in chaps:
+        if c not in system.chapters:
+            raise ValueError(f"chapter {c!r} is not published by system {system.id!r} "
+                             f"(chapters: {', '.join(system.chapters)})")
+    jobs = []
+    for place in chosen:
+        for chapter in chaps:
+            results = out_root / "results" / place.id / f"{chapter}.json"
+            jobs.append(Job(
+                system=system.id, place=place.id, place_name=place.name, chapter=chapter,
+                template=notebooks_dir() / f"{chapter}.ipynb",
+                output=out_root / "notebooks" / place.id / f"{chapter}.ipynb",
+                results=results,
+                parameters={"system": system.id, "place": place.id,
+                            "results_path": str(results)},
+            ))
+    return jobs
+
+
+def run(jobs: Iterable[Job], *, workers: int = 3, executor: Executor | None = None,
+        force: bool = False, on_done: Callable[[JobResult], None] | None = None
+        ) -> list[JobResult]:
+    """Run jobs in a process pool; skip those whose cached output is current.
+
+    Parameters
+    ----------
+    jobs : iterable of Job
+        From :func:`plan`.
+    workers : int
+        Processes in the pool (3 suits a 2-core machine: kernels spend time starting).
+    executor : Executor, optional
+        How to execute a notebook (default :class:`PapermillExecutor`).
+    force : bool
+        Re-run even when the cache is current.
+    on_done : callable, optional
+        Called with each :class:`JobResult` as it completes (the CLI's progress bar).
+
+    Returns
+    -------
+    list of JobResult
+        In the order of ``jobs``.
+    """
+    jobs = list(jobs)
+    executor = executor or PapermillExecutor()
+    code, data = code_fingerprint(), data_fingerprint()
+    results: dict[int, JobResult] = {}
+    todo = []
+    for i, job in enumerate(jobs):
+        key = job.cache_key(code, data)
+        if not force and cached_key(job.output) == key and job.results.is_file():
+            results[i] = JobResult(job, "cached", 0.0)
+            if on_done:
+                on_done(results[i])
+        else:
+            todo.append((i, job, key))
+    if todo:
+        n = max(1, min(workers, len(todo)))
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_run_one, job, executor, key): i for i, job, key in todo}
+            for fut in as_completed(futures):
+                res = fut.result()
+                results[futures[fut]] = res
+                if on_done:
+                    on_done(res)
+    return [results[i] for i in range(len(jobs))]

@@ -1,0 +1,79 @@
+"""Plain-English formatting of numbers and sentences, in one place.
+
+Phrasing rules (house style): percentages to one decimal place unless whole;
+intervals written "95% CI 78.1 to 80.2" (never with a hyphen, which a screen
+reader reads as minus); large numbers with thousands separators.
+
+Examples
+--------
+>>> pct(0.2346)
+'23.5%'
+>>> with_ci(79.12, 78.5, 79.8, unit=" years")
+'79.1 years (95% CI 78.5 to 79.8)'
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def pct(share: float, digits: int = 1) -> str:
+    """Format a share (0-1) as a percentage, e.g. ``0.123 -> '12.3%'``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "not available"
+    return f"{share * 100:.{digits}f}%"
+
+
+def num(value: float, digits: int = 1) -> str:
+    """Format a number with thousands separators and ``digits`` decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not available"
+    return f"{value:,.{digits}f}"
+
+
+def whole(value: float) -> str:
+    """Format a whole number with thousands separators."""
+    return f"{round(value):,}"
+
+
+def with_ci(value: float, lower: float, upper: float, *, digits: int = 1, unit: str = "",
+            confidence: float = 0.95) -> str:
+    """Format an estimate with its confidence interval."""
+    level = f"{confidence * 100:g}%"
+    return (f"{num(value, digits)}{unit} ({level} CI {num(lower, digits)} to "
+            f"{num(upper, digits)})")
+
+
+def ordinal_decile(decile: int) -> str:
+    """Describe a national IMD decile in words.
+
+    Examples
+    --------
+    >>> ordinal_decile(1), ordinal_decile(10)
+    ('the most deprived 10% of England', 'the least deprived 10% of England')
+    """
+    if decile == 1:
+        return "the most deprived 10% of England"
+    if decile == 10:
+        return "the least deprived 10% of England"
+    return f"national decile {decile} (1 = most deprived)"
+
+
+def join_names(names: list[str]) -> str:
+    """Join names as English prose: ``['a', 'b', 'c'] -> 'a, b and c'``."""
+    names = list(names)
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def compare(value: float, reference: float, *, higher: str = "higher", lower: str = "lower",
+            digits: int = 1, unit: str = "") -> str:
+    """Describe a difference: ``'2.2 years lower than'`` or ``'the same as'``."""
+    diff = round(value - reference, digits)
+    if diff == 0:
+        return "the same as"
+    word = higher if diff > 0 else lower
+    return f"{num(abs(diff), digits)}{unit} {word} than"
