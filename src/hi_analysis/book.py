@@ -42,11 +42,18 @@ def site_dir(system: System) -> Path:
 def _toc(system: System) -> dict:
     parts = []
     for place in system.places:
-        chapters = [{"file": f"places/{place.id}/index", "sections": [
-            {"file": f"places/{place.id}/{chapter}"} for chapter in system.chapters]}]
+        chapters = [
+            {
+                "file": f"places/{place.id}/index",
+                "sections": [
+                    {"file": f"places/{place.id}/{chapter}"} for chapter in system.chapters
+                ],
+            }
+        ]
         parts.append({"caption": place.name, "chapters": chapters})
-    parts.append({"caption": "About this book", "chapters": [{"file": "methods"},
-                                                             {"file": "accessibility"}]})
+    parts.append(
+        {"caption": "About this book", "chapters": [{"file": "methods"}, {"file": "accessibility"}]}
+    )
     return {"format": "jb-book", "root": "intro", "parts": parts}
 
 
@@ -67,28 +74,39 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
         r = needs.get(place.id)
         if r is None:
             continue
-        pop = disclosure.format_count(disclosure.control([r["population_mid2020"]],
-                                                         system.disclosure)[0])
+        pop = disclosure.format_count(
+            disclosure.control([r["population_mid2020"]], system.disclosure)[0]
+        )
         le = r["life_expectancy"]
+
         def _le(sex: str, le: dict = le) -> str:
             vals = [v for k, v in le.items() if k.startswith(sex + "|")]
             if not vals:
                 return "[x]"
             return num(vals[0]) if len(vals) == 1 else f"{num(min(vals))} to {num(max(vals))}"
-        rows.append(f"| [{place.name}](places/{place.id}/index.md) | {pop} | "
-                    f"{pct(r['core20_share_iod2025'])} | {pct(r['core20_share_imd2019'])} | "
-                    f"{_le('Female')} | {_le('Male')} |")
+
+        rows.append(
+            f"| [{place.name}](places/{place.id}/index.md) | {pop} | "
+            f"{pct(r['core20_share_iod2025'])} | {pct(r['core20_share_imd2019'])} | "
+            f"{_le('Female')} | {_le('Male')} |"
+        )
     most = max(needs.items(), key=lambda kv: kv[1]["core20_share_iod2025"]) if needs else None
     lead = ""
     if most:
         name = system.place(most[0]).name
-        lead = (f"**{pct(most[1]['core20_share_iod2025'])} of {name}'s residents live in "
-                "England's most deprived 20% of neighbourhoods**, the highest share of the "
-                f"{len(system.places)} places in {system.short_name}.")
-    table = "\n".join([
-        "| Place | Residents (mid-2020) | Residents in Core20 areas, IoD2025 | "
-        "Core20, IMD 2019 | Female life expectancy (years) | Male life expectancy (years) |",
-        "|---|---:|---:|---:|---:|---:|", *rows])
+        lead = (
+            f"**{pct(most[1]['core20_share_iod2025'])} of {name}'s residents live in "
+            "England's most deprived 20% of neighbourhoods**, the highest share of the "
+            f"{len(system.places)} places in {system.short_name}."
+        )
+    table = "\n".join(
+        [
+            "| Place | Residents (mid-2020) | Residents in Core20 areas, IoD2025 | "
+            "Core20, IMD 2019 | Female life expectancy (years) | Male life expectancy (years) |",
+            "|---|---:|---:|---:|---:|---:|",
+            *rows,
+        ]
+    )
     places = ", ".join(p.name for p in system.places)
     return f"""# Health inequalities in {system.name}
 
@@ -143,8 +161,9 @@ def _methods_page(system: System) -> str:
     rows = ["| Data | Publisher | Period | File |", "|---|---|---|---|"]
     for d in data_provenance():
         rows.append(f"| {d['title']} | {d['publisher']} | {d['period']} | `{d['file']}` |")
-    return (template.replace("{{datasets_table}}", "\n".join(rows))
-            .replace("{{disclosure_rule}}", disclosure.describe(system.disclosure)))
+    return template.replace("{{datasets_table}}", "\n".join(rows)).replace(
+        "{{disclosure_rule}}", disclosure.describe(system.disclosure)
+    )
 
 
 def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
@@ -170,13 +189,25 @@ def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
 def build_html(staging: Path) -> Path:
     """Run Jupyter Book on the staging folder (warnings are errors); return the HTML folder."""
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe), "build", str(staging), "--builder", "html", "-W", "-n", "--keep-going",
-           "--quiet"]
+    cmd = [
+        str(exe),
+        "build",
+        str(staging),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--quiet",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     out = staging / "_build" / "html"
     if proc.returncode != 0 or not (out / "index.html").is_file():
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
-                 if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+        lines = [
+            ln
+            for ln in (proc.stdout + proc.stderr).splitlines()
+            if "WARNING" in ln or "ERROR" in ln or "Error" in ln
+        ]
         detail = "; ".join(lines[:5]) or (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise BookBuildError(f"Jupyter Book failed for {staging.name}: {detail}")
     return out

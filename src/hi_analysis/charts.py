@@ -53,23 +53,27 @@ class Chart:
 
 def apply_style() -> None:
     """Set the Analysis Function look: sans-serif, y-grid only, no top/right spines."""
-    sns.set_theme(style="whitegrid", palette=list(AF_CATEGORICAL), rc={
-        "font.family": "sans-serif",
-        "font.size": 11,
-        "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "axes.edgecolor": TEXT_COLOUR,
-        "axes.labelcolor": TEXT_COLOUR,
-        "xtick.color": TEXT_COLOUR,
-        "ytick.color": TEXT_COLOUR,
-        "text.color": TEXT_COLOUR,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "grid.color": "#D9D9D9",
-        "legend.frameon": False,
-        "svg.fonttype": "none",
-        "figure.dpi": 100,
-    })
+    sns.set_theme(
+        style="whitegrid",
+        palette=list(AF_CATEGORICAL),
+        rc={
+            "font.family": "sans-serif",
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "axes.edgecolor": TEXT_COLOUR,
+            "axes.labelcolor": TEXT_COLOUR,
+            "xtick.color": TEXT_COLOUR,
+            "ytick.color": TEXT_COLOUR,
+            "text.color": TEXT_COLOUR,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "grid.color": "#D9D9D9",
+            "legend.frameon": False,
+            "svg.fonttype": "none",
+            "figure.dpi": 100,
+        },
+    )
 
 
 def _fig(width: float = 8.0, height: float = 4.8) -> tuple[Figure, plt.Axes]:
@@ -97,9 +101,16 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
     for sex, sign, colour in (("Female", 1, AF_DUO[0]), ("Male", -1, AF_DUO[1])):
         d = pyramid[pyramid["sex"] == sex].set_index("age_band").loc[bands]
         ax.barh(y, sign * d["share"] * 100, color=colour, height=0.85, label=f"{place}: {sex}")
-        ax.step(np.r_[sign * d["england_share"].to_numpy() * 100, sign * d["england_share"].iloc[-1]
-                      * 100], np.r_[y - 0.5, y[-1] + 0.5], where="post", color=TEXT_COLOUR,
-                linewidth=1.5, linestyle="--")
+        ax.step(
+            np.r_[
+                sign * d["england_share"].to_numpy() * 100, sign * d["england_share"].iloc[-1] * 100
+            ],
+            np.r_[y - 0.5, y[-1] + 0.5],
+            where="post",
+            color=TEXT_COLOUR,
+            linewidth=1.5,
+            linestyle="--",
+        )
     ax.set_yticks(y, bands)
     ax.set_ylabel("Age band (years)")
     ax.set_xlabel("Share of the whole population (%)")
@@ -109,28 +120,57 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
     ax.set_xticks(ticks, [f"{abs(t):g}" for t in ticks])
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.text(lim * 0.95, len(bands) - 0.5, "Females", ha="right", va="top", color=AF_DUO[0],
-            fontweight="bold")
-    ax.text(-lim * 0.95, len(bands) - 0.5, "Males", ha="left", va="top", color=AF_DUO[1],
-            fontweight="bold")
-    ax.text(lim * 0.95, 1.0, "Dashed line: England", ha="right", va="center", fontsize=10)
-    data = pyramid.assign(share=lambda d: (d["share"] * 100).round(2),
-                          england_share=lambda d: (d["england_share"] * 100).round(2))
-    data = data.rename(columns={"share": "percent_of_population",
-                                "england_share": "england_percent_of_population",
-                                "population": "population_modelled"})
+    ax.text(
+        lim * 0.95,
+        len(bands) - 0.5,
+        "Females",
+        ha="right",
+        va="top",
+        color=AF_DUO[0],
+        fontweight="bold",
+    )
+    ax.text(
+        -lim * 0.95,
+        len(bands) - 0.5,
+        "Males",
+        ha="left",
+        va="top",
+        color=AF_DUO[1],
+        fontweight="bold",
+    )
+    data = pyramid.assign(
+        share=lambda d: (d["share"] * 100).round(2),
+        england_share=lambda d: (d["england_share"] * 100).round(2),
+    )
+    data = data.rename(
+        columns={
+            "share": "percent_of_population",
+            "england_share": "england_percent_of_population",
+            "population": "population_modelled",
+        }
+    )
     wide = pyramid.pivot_table(index="age_band", columns="sex", values="share", sort=False)
-    diff = wide.sum(axis=1) - pyramid.pivot_table(index="age_band", columns="sex",
-                                                  values="england_share", sort=False).sum(axis=1)
+    diff = wide.sum(axis=1) - pyramid.pivot_table(
+        index="age_band", columns="sex", values="england_share", sort=False
+    ).sum(axis=1)
     over, under = diff.idxmax(), diff.idxmin()
-    alt = (f"Population pyramid for {place}, mid-2020. Bars show the percentage of all residents "
-           f"in each five-year age band, females to the right and males to the left, with "
-           f"England's shape as a dashed outline. Compared with England, {place} has the most "
-           f"extra people aged {over} ({num(diff[over] * 100)} percentage points more) and the "
-           f"biggest shortfall aged {under} ({num(-diff[under] * 100)} points fewer).")
-    return Chart(fig, title, f"Percentage of residents by age and sex, {place} and England, "
-                 "mid-2020", alt, data, "ONS mid-2020 small area population estimates; "
-                 "Census 2021 (sex split, modelled)", "population-pyramid")
+    alt = (
+        f"Population pyramid for {place}, mid-2020. Bars show the percentage of all residents "
+        f"in each five-year age band, females to the right and males to the left, with "
+        f"England's shape as a dashed outline. Compared with England, {place} has the most "
+        f"extra people aged {over} ({num(diff[over] * 100)} percentage points more) and the "
+        f"biggest shortfall aged {under} ({num(-diff[under] * 100)} points fewer)."
+    )
+    return Chart(
+        fig,
+        title,
+        f"Percentage of residents by age and sex, {place} (bars) and England "
+        "(dashed outline), mid-2020",
+        alt,
+        data,
+        "ONS mid-2020 small area population estimates; Census 2021 (sex split, modelled)",
+        "population-pyramid",
+    )
 
 
 # ----------------------------------------------------------------------------- deciles
@@ -141,89 +181,165 @@ def decile_shares(profile: pd.DataFrame, *, place: str, title: str) -> Chart:
     width = 0.4
     for i, (edition, colour) in enumerate((("IMD 2019", AF_DUO[0]), ("IoD2025", AF_DUO[1]))):
         d = profile[profile["edition"] == edition].set_index("decile").loc[x]
-        bars = ax.bar(x + (i - 0.5) * width, d["share"] * 100, width=width * 0.95, color=colour,
-                      label=edition, hatch="" if i == 0 else "//", edgecolor="white")
+        bars = ax.bar(
+            x + (i - 0.5) * width,
+            d["share"] * 100,
+            width=width * 0.95,
+            color=colour,
+            label=edition,
+            hatch="" if i == 0 else "//",
+            edgecolor="white",
+        )
         del bars
     ax.axhline(10, color=TEXT_COLOUR, linestyle=":", linewidth=1.2)
     ax.text(10.6, 10.3, "10%: England's\naverage share", ha="right", va="bottom", fontsize=9)
-    ax.set_xticks(x, ["1\nmost\ndeprived"] + [str(i) for i in range(2, 10)] + ["10\nleast\ndeprived"])
+    ax.set_xticks(
+        x, ["1\nmost\ndeprived"] + [str(i) for i in range(2, 10)] + ["10\nleast\ndeprived"]
+    )
     ax.set_xlabel("National deprivation decile of the neighbourhood")
     ax.set_ylabel("Share of residents (%)")
     ax.legend(loc="upper right", ncols=2, bbox_to_anchor=(1, 1.02))
     ax.grid(axis="x", visible=False)
     wide = profile.pivot(index="decile", columns="edition", values="share")
-    alt = (f"Bar chart of the share of {place}'s residents living in each national deprivation "
-           f"decile, IMD 2019 beside IoD2025. " + " ".join(
-               f"Decile {d}: {pct(r['IMD 2019'])} in 2019, {pct(r['IoD2025'])} in 2025."
-               for d, r in wide.iterrows()))
-    data = profile.assign(share_percent=lambda d: (d["share"] * 100).round(2)).drop(
-        columns="share")
-    return Chart(fig, title, f"Percentage of residents by national deprivation decile, {place}, "
-                 "IMD 2019 (mid-2020 population) and IoD2025 (Census 2021 residents)", alt, data,
-                 "MHCLG English Indices of Deprivation 2019 and 2025; ONS", "deprivation-deciles")
+    alt = (
+        f"Bar chart of the share of {place}'s residents living in each national deprivation "
+        f"decile, IMD 2019 beside IoD2025. "
+        + " ".join(
+            f"Decile {d}: {pct(r['IMD 2019'])} in 2019, {pct(r['IoD2025'])} in 2025."
+            for d, r in wide.iterrows()
+        )
+    )
+    data = profile.assign(share_percent=lambda d: (d["share"] * 100).round(2)).drop(columns="share")
+    return Chart(
+        fig,
+        title,
+        f"Percentage of residents by national deprivation decile, {place}, "
+        "IMD 2019 (mid-2020 population) and IoD2025 (Census 2021 residents)",
+        alt,
+        data,
+        "MHCLG English Indices of Deprivation 2019 and 2025; ONS",
+        "deprivation-deciles",
+    )
 
 
 #: Labels of the five map classes (pairs of national deciles).
-MAP_CLASSES = ("Deciles 1-2 (Core20)", "Deciles 3-4", "Deciles 5-6", "Deciles 7-8",
-               "Deciles 9-10")
+MAP_CLASSES = ("Deciles 1-2 (Core20)", "Deciles 3-4", "Deciles 5-6", "Deciles 7-8", "Deciles 9-10")
 
 
-def deprivation_map(lsoas: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, place: str,
-                    title: str, vintage: str) -> Chart:
+def deprivation_map(
+    lsoas: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, place: str, title: str, vintage: str
+) -> Chart:
     """Choropleth of neighbourhoods by IoD2025 national decile, in five classes.
 
     ``lsoas`` must have ``imd_decile``, ``lsoa21cd``, ``lsoa21nm`` and ``ward`` columns.
     """
     fig, ax = _fig(8, 7)
-    cls = ((lsoas["imd_decile"] - 1) // 2).astype(int)
-    colours = np.array(AF_SEQUENTIAL)[cls]
-    lsoas.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3)
+    cls = ((lsoas["imd_decile"] - 1) // 2).astype(int).to_numpy()
+    for i, colour in enumerate(AF_SEQUENTIAL):
+        part = lsoas[cls == i]
+        if len(part):
+            # Core20 is also hatched, so it does not depend on telling two dark blues apart.
+            part.plot(
+                ax=ax,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.3,
+                hatch="////" if i == 0 else None,
+            )
     districts.boundary.plot(ax=ax, color=TEXT_COLOUR, linewidth=1.0)
     ax.set_axis_off()
     ax.set_aspect(1 / np.cos(np.deg2rad(52.6)))
-    handles = [Patch(facecolor=c, edgecolor=TEXT_COLOUR, label=lab)
-               for c, lab in zip(AF_SEQUENTIAL, MAP_CLASSES, strict=True)]
-    ax.legend(handles=handles, title="IoD2025 national decile", loc="upper left",
-              bbox_to_anchor=(1.0, 1.0))
+    handles = [
+        Patch(
+            facecolor=c,
+            edgecolor="white" if i == 0 else TEXT_COLOUR,
+            label=lab,
+            hatch="////" if i == 0 else None,
+        )
+        for i, (c, lab) in enumerate(zip(AF_SEQUENTIAL, MAP_CLASSES, strict=True))
+    ]
+    ax.legend(
+        handles=handles,
+        title="IoD2025 national decile",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+    )
     n_core = int((cls == 0).sum())
-    wards = (lsoas[cls == 0].groupby("ward").size().sort_values(ascending=False).head(3))
-    where = (f" The largest groups are in {join_names(list(wards.index))}." if n_core else "")
-    alt = (f"Map of {place}'s {len(lsoas)} neighbourhoods (2021 LSOAs) shaded by IoD2025 "
-           f"national deprivation decile in five classes, darkest for the most deprived. "
-           f"{n_core} neighbourhoods are in England's most deprived 20% (Core20).{where} "
-           f"Counts by class: " + "; ".join(
-               f"{lab}: {int((cls == i).sum())}" for i, lab in enumerate(MAP_CLASSES)) + ".")
-    data = pd.DataFrame(lsoas.drop(columns="geometry")).assign(map_class=[MAP_CLASSES[i]
-                                                                          for i in cls])
-    return Chart(fig, title, f"Neighbourhoods (LSOA 2021) by IoD2025 national deprivation "
-                 f"decile, {place}", alt, data, f"MHCLG IoD2025. Boundaries: {vintage}. "
-                 "Source: Office for National Statistics licensed under the Open Government "
-                 "Licence v.3.0. Contains OS data © Crown copyright and database right 2021-2024.",
-                 "deprivation-map")
+    wards = lsoas[cls == 0].groupby("ward").size().sort_values(ascending=False).head(3)
+    where = f" The largest groups are in {join_names(list(wards.index))}." if n_core else ""
+    alt = (
+        f"Map of {place}'s {len(lsoas)} neighbourhoods (2021 LSOAs) shaded by IoD2025 "
+        f"national deprivation decile in five classes, darkest for the most deprived. "
+        f"{n_core} neighbourhoods are in England's most deprived 20% (Core20).{where} "
+        f"Counts by class: "
+        + "; ".join(f"{lab}: {int((cls == i).sum())}" for i, lab in enumerate(MAP_CLASSES))
+        + "."
+    )
+    data = pd.DataFrame(lsoas.drop(columns="geometry")).assign(
+        map_class=[MAP_CLASSES[i] for i in cls]
+    )
+    return Chart(
+        fig,
+        title,
+        f"Neighbourhoods (LSOA 2021) by IoD2025 national deprivation decile, {place}",
+        alt,
+        data,
+        f"MHCLG IoD2025. Boundaries: {vintage}. "
+        "Source: Office for National Statistics licensed under the Open Government "
+        "Licence v.3.0. Contains OS data © Crown copyright and database right 2021-2024.",
+        "deprivation-map",
+    )
 
 
 # ----------------------------------------------------------------------------- comparisons
-def compare_bars(data: pd.DataFrame, *, category: str, value: str, reference: str, place: str,
-                 reference_name: str, title: str, subtitle: str, xlabel: str, source: str,
-                 name: str, alt_intro: str, percent: bool = True) -> Chart:
+def compare_bars(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    reference: str,
+    place: str,
+    reference_name: str,
+    title: str,
+    subtitle: str,
+    xlabel: str,
+    source: str,
+    name: str,
+    alt_intro: str,
+    percent: bool = True,
+) -> Chart:
     """Horizontal bars for the place with the reference (England) marked as a line per bar."""
     d = data.iloc[::-1]
     fig, ax = _fig(8, 0.6 * len(d) + 1.4)
     y = np.arange(len(d))
     scale = 100 if percent else 1
     ax.barh(y, d[value] * scale, color=AF_CATEGORICAL[0], height=0.6, label=place)
-    ax.scatter(d[reference] * scale, y, marker="D", color=AF_CATEGORICAL[3], zorder=3, s=40,
-               label=reference_name, edgecolor=TEXT_COLOUR, linewidth=0.6)
+    ax.scatter(
+        d[reference] * scale,
+        y,
+        marker="D",
+        color=AF_CATEGORICAL[3],
+        zorder=3,
+        s=40,
+        label=reference_name,
+        edgecolor=TEXT_COLOUR,
+        linewidth=0.6,
+    )
     for yi, v in zip(y, d[value] * scale, strict=True):
         ax.text(v, yi + 0.33, f" {v:.1f}{'%' if percent else ''}", va="center", fontsize=9)
     ax.set_yticks(y, [_wrap(c) for c in d[category]])
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")
-    alt = alt_intro + " " + " ".join(
-        f"{r[category]}: {num(r[value] * scale)}{'%' if percent else ''} against "
-        f"{num(r[reference] * scale)}{'%' if percent else ''} for {reference_name}."
-        for _, r in data.iterrows())
+    alt = (
+        alt_intro
+        + " "
+        + " ".join(
+            f"{r[category]}: {num(r[value] * scale)}{'%' if percent else ''} against "
+            f"{num(r[reference] * scale)}{'%' if percent else ''} for {reference_name}."
+            for _, r in data.iterrows()
+        )
+    )
     return Chart(fig, title, subtitle, alt, data, source, name)
 
 
@@ -239,9 +355,19 @@ def _wrap(label: str, width: int = 28) -> str:
     return "\n".join(lines)
 
 
-def estimates_with_ci(data: pd.DataFrame, *, category: str, group: str, groups: tuple[str, str],
-                      title: str, subtitle: str, xlabel: str, source: str, name: str,
-                      alt_intro: str) -> Chart:
+def estimates_with_ci(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    group: str,
+    groups: tuple[str, str],
+    title: str,
+    subtitle: str,
+    xlabel: str,
+    source: str,
+    name: str,
+    alt_intro: str,
+) -> Chart:
     """Dot-and-whisker chart: two groups (place, England) per category, with 95% CIs.
 
     ``data`` needs ``value``, ``lowercl`` and ``uppercl`` columns.
@@ -252,23 +378,55 @@ def estimates_with_ci(data: pd.DataFrame, *, category: str, group: str, groups: 
     for i, (g, colour, marker) in enumerate(zip(groups, AF_DUO, ("o", "D"), strict=True)):
         d = data[data[group] == g].set_index(category).loc[cats]
         off = 0.15 if i == 0 else -0.15
-        ax.errorbar(d["value"], y + off, xerr=[d["value"] - d["lowercl"], d["uppercl"] -
-                                               d["value"]], fmt=marker, color=colour,
-                    ecolor=colour, capsize=3, label=g, markersize=6)
+        ax.errorbar(
+            d["value"],
+            y + off,
+            xerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
+            fmt=marker,
+            color=colour,
+            ecolor=colour,
+            capsize=3,
+            label=g,
+            markersize=6,
+        )
     ax.set_yticks(y, [_wrap(c) for c in cats])
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")
-    alt = alt_intro + " " + " ".join(
-        f"{c}: " + ", ".join(
-            f"{g} {num(r['value'])}% (95% CI {num(r['lowercl'])} to {num(r['uppercl'])})"
-            for g in groups for _, r in data[(data[category] == c) & (data[group] == g)].iterrows())
-        + "." for c in cats[::-1])
-    return Chart(fig, title, subtitle, alt, data, source, name)
+    notes = []
+    widest = float((data["uppercl"] - data["lowercl"]).max())
+    if widest < 0.01 * (ax.get_xlim()[1] - ax.get_xlim()[0]):
+        notes.append(
+            "The 95% confidence intervals are drawn but are narrower than the markers, "
+            "because the registers are large; the values are in the data download."
+        )
+    alt = (
+        alt_intro
+        + " "
+        + " ".join(
+            f"{c}: "
+            + ", ".join(
+                f"{g} {num(r['value'])}% (95% CI {num(r['lowercl'])} to {num(r['uppercl'])})"
+                for g in groups
+                for _, r in data[(data[category] == c) & (data[group] == g)].iterrows()
+            )
+            + "."
+            for c in cats[::-1]
+        )
+    )
+    return Chart(fig, title, subtitle, alt, data, source, name, notes)
 
 
-def trend_lines(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str, source: str,
-                name: str, focus: str | None = None) -> Chart:
+def trend_lines(
+    trend: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    ylabel: str,
+    source: str,
+    name: str,
+    focus: str | None = None,
+) -> Chart:
     """Lines over time, labelled directly at their right-hand end (no legend)."""
     fig, ax = _fig(8, 4.6)
     periods = list(dict.fromkeys(trend.sort_values("period")["period"]))
@@ -281,12 +439,20 @@ def trend_lines(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str, 
         if d.empty:
             continue
         if focus is not None:
-            colour = AF_FOCUS[0] if area == focus else (TEXT_COLOUR if area == "England" else
-                                                        AF_GREY)
+            colour = (
+                AF_FOCUS[0] if area == focus else (TEXT_COLOUR if area == "England" else AF_GREY)
+            )
         else:
             colour = AF_CATEGORICAL[i % len(AF_CATEGORICAL)]
-        ax.plot([x[p] for p in d["period"]], d["value"], color=colour, linewidth=2,
-                linestyle=styles[i % len(styles)], marker="o", markersize=3)
+        ax.plot(
+            [x[p] for p in d["period"]],
+            d["value"],
+            color=colour,
+            linewidth=2,
+            linestyle=styles[i % len(styles)],
+            marker="o",
+            markersize=3,
+        )
         yv = d["value"].iloc[-1]
         last_y.append((yv, area, colour, x[d["period"].iloc[-1]]))
     # direct labels, nudged apart
@@ -297,8 +463,9 @@ def trend_lines(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str, 
         ypos = yv if not placed or yv - placed[-1] >= span else placed[-1] + span
         placed.append(ypos)
         ax.text(xi + 0.15, ypos, area, color=colour, va="center", fontsize=9)
-    ax.set_xticks(range(len(periods)), [p.replace(" - ", "-") for p in periods], rotation=0,
-                  fontsize=8)
+    ax.set_xticks(
+        range(len(periods)), [p.replace(" - ", "-") for p in periods], rotation=0, fontsize=8
+    )
     ax.set_xlim(-0.3, len(periods) + 1.8)
     ax.set_ylabel(ylabel)
     ax.grid(axis="x", visible=False)
@@ -307,28 +474,56 @@ def trend_lines(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str, 
     for area in areas:
         d = trend[trend["area_name"] == area].dropna(subset=["value"])
         if len(d):
-            parts.append(f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
-                         f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}")
+            parts.append(
+                f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
+                f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}"
+            )
     alt = f"Line chart of {subtitle.lower()}, {first} to {last}. " + "; ".join(parts) + "."
     return Chart(fig, title, subtitle, alt, trend, source, name)
 
 
-def practice_scatter(table: pd.DataFrame, fit_intercept: float, fit_slope: float, *, place: str,
-                     title: str, alt_summary: str) -> Chart:
-    """QOF payment per patient against practice IMD score, sized by list, with the fitted line."""
+def practice_scatter(
+    table: pd.DataFrame, fit, *, place: str, title: str, alt_summary: str
+) -> Chart:
+    """QOF payment per patient against practice IMD score, sized by list, with the fitted line.
+
+    ``fit`` is a :class:`hi_analysis.needs.InverseCare`; its 95% confidence band is shaded.
+    """
     fig, ax = _fig(8, 5)
     size = table["registered_patients"] / table["registered_patients"].max() * 200 + 10
-    ax.scatter(table["imd_score"], table["qof_per_patient"], s=size, color=AF_CATEGORICAL[0],
-               alpha=0.6, edgecolor="white", linewidth=0.5)
+    ax.scatter(
+        table["imd_score"],
+        table["qof_per_patient"],
+        s=size,
+        color=AF_CATEGORICAL[0],
+        alpha=0.6,
+        edgecolor="white",
+        linewidth=0.5,
+    )
     xs = np.linspace(table["imd_score"].min(), table["imd_score"].max(), 50)
-    ax.plot(xs, fit_intercept + fit_slope * xs, color=AF_CATEGORICAL[3], linewidth=2.5)
-    ax.text(xs[-1], fit_intercept + fit_slope * xs[-1], "  fitted line\n  (weighted by list size)",
-            color=AF_CATEGORICAL[3], va="center", fontsize=9)
+    lo, hi = fit.band(xs)
+    ax.fill_between(xs, lo, hi, color=AF_CATEGORICAL[3], alpha=0.2, linewidth=0)
+    ax.plot(xs, fit.intercept + fit.slope * xs, color=AF_CATEGORICAL[3], linewidth=2.5)
+    ax.text(
+        xs[-1],
+        fit.intercept + fit.slope * xs[-1],
+        "  fitted line, weighted by list size\n  (shaded: 95% confidence band)",
+        color="#B3470F",
+        va="center",
+        fontsize=9,
+    )
     ax.set_xlabel("Practice IMD 2019 score (higher = more deprived population)")
     ax.set_ylabel("QOF payment per registered patient (£)")
     ax.set_xlim(right=table["imd_score"].max() * 1.25)
     data = table[["practice_code", "practice_name", "imd_score", "qof_per_patient"]].round(3)
-    return Chart(fig, title, f"QOF achievement payment per registered patient by practice "
-                 f"deprivation, GP practices in {place}, 2022/23", alt_summary, data,
-                 "NHS England, NHS payments to general practice 2022/23; OHID practice IMD "
-                 "2019 scores (Fingertips)", "practice-qof-payments")
+    return Chart(
+        fig,
+        title,
+        f"QOF achievement payment per registered patient by practice "
+        f"deprivation, GP practices in {place}, 2022/23",
+        alt_summary,
+        data,
+        "NHS England, NHS payments to general practice 2022/23; OHID practice IMD "
+        "2019 scores (Fingertips)",
+        "practice-qof-payments",
+    )

@@ -72,8 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"Validating inputs for {system.name} ...", file=sys.stderr)
     _validate(args.system)
     jobs = runner.plan(system, places=args.place, chapters=args.chapter)
-    bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr,
-               disable=args.quiet)
+    bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr, disable=args.quiet)
 
     def done(res: runner.JobResult) -> None:
         bar.update(1)
@@ -91,8 +90,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         all_jobs = runner.plan(system)
         missing = [j for j in all_jobs if runner.cached_key(j.output) is None]
         if missing:
-            print("Partial run: the book is published only when every chapter has run.",
-                  file=sys.stderr)
+            print(
+                "Partial run: the book is published only when every chapter has run.",
+                file=sys.stderr,
+            )
             return 0
         jobs = all_jobs
     print("Building the book ...", file=sys.stderr)

@@ -51,21 +51,30 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "nhs_england": Preset(
-        "nhs_england", 8, 5, False,
+        "nhs_england",
+        8,
+        5,
+        False,
         "Counts of 1 to 7 are suppressed and shown as [c]; all other counts are rounded to the "
         "nearest 5; zero is shown as 0. This is the method NHS England uses for sub-national "
         "counts. Rates, percentages and confidence intervals are calculated from unrounded "
         "numbers and are not controlled.",
     ),
     "suppress_lt5": Preset(
-        "suppress_lt5", 5, 1, True,
+        "suppress_lt5",
+        5,
+        1,
+        True,
         "Counts of 1 to 4 are suppressed and shown as [c]. Where a row or column total is "
         "published, the next-smallest count is also suppressed (secondary suppression) so the "
         "hidden value cannot be worked out by subtraction. Rates, percentages and confidence "
         "intervals are not controlled.",
     ),
     "suppress_lt10": Preset(
-        "suppress_lt10", 10, 1, True,
+        "suppress_lt10",
+        10,
+        1,
+        True,
         "Counts of 1 to 9 are suppressed and shown as [c]. Where a row or column total is "
         "published, the next-smallest count is also suppressed (secondary suppression) so the "
         "hidden value cannot be worked out by subtraction. Rates, percentages and confidence "
@@ -185,9 +194,11 @@ def control_table(
     raw = np.floor(_as_counts(frame[count]) + 0.5)
     controlled = control(raw, rule).to_numpy(dtype="float64", na_value=np.nan)
     if rule.secondary:
-        groups = [np.zeros(len(frame), dtype=int)] if not margins else [
-            frame[m].astype(str).to_numpy() for m in margins
-        ]
+        groups = (
+            [np.zeros(len(frame), dtype=int)]
+            if not margins
+            else [frame[m].astype(str).to_numpy() for m in margins]
+        )
         primary = np.isnan(controlled) & ~np.isnan(raw)
         mask = _secondary(primary, np.nan_to_num(raw), groups)
         controlled[mask] = np.nan

@@ -16,7 +16,9 @@ import statsmodels.api as sm
 from hi_analysis import stats
 from hi_analysis.config import Place
 from hi_analysis.data import load
+from hi_analysis.data.public import dataset
 from hi_analysis.data.schemas import AGE_BANDS_5YR, ETHNIC_GROUPS_5
+from hi_analysis.errors import DataValidationError
 from hi_analysis.geography import lsoa11_codes, lsoa21_codes
 
 ENGLAND = "E92000001"
@@ -24,6 +26,32 @@ ENGLAND = "E92000001"
 CORE20_DECILES = (1, 2)
 
 _BAND_COLUMNS = {b: "age_" + b.replace("-", "_").replace("+", "plus") for b in AGE_BANDS_5YR}
+
+
+def require_coverage(name: str, found: pd.Series, expected: list[str], place: Place) -> None:
+    """Raise a clear error when a shipped table lacks rows for some of a place's areas.
+
+    Parameters
+    ----------
+    name : str
+        The dataset (a key of :data:`hi_analysis.data.DATASETS`).
+    found : pandas.Series
+        Area codes present in the table.
+    expected : list of str
+        Area codes the place needs.
+    place : Place
+        For the message.
+    """
+    missing = sorted(set(expected) - set(found))
+    if missing:
+        ds = dataset(name)
+        raise DataValidationError(
+            f"data/public/{ds.file}",
+            [
+                f"no rows for {len(missing)} of {len(expected)} neighbourhoods of {place.name} "
+                f"(for example {', '.join(missing[:3])}); this file does not cover the place"
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- population
@@ -35,14 +63,20 @@ def _band_sex_weights(census_row: pd.Series) -> pd.Series:
     15-19 band straddles the first boundary, so its share is 1/5 of the 0-15 share and
     4/5 of the 16-64 share.
     """
-    f_young = census_row["younger_females"] / (census_row["younger_females"]
-                                                + census_row["younger_males"])
-    f_work = census_row["working_age_females"] / (census_row["working_age_females"]
-                                                   + census_row["working_age_males"])
-    old_f = census_row["total_females"] - census_row["younger_females"] - census_row[
-        "working_age_females"]
-    old_m = census_row["total_males"] - census_row["younger_males"] - census_row[
-        "working_age_males"]
+    f_young = census_row["younger_females"] / (
+        census_row["younger_females"] + census_row["younger_males"]
+    )
+    f_work = census_row["working_age_females"] / (
+        census_row["working_age_females"] + census_row["working_age_males"]
+    )
+    old_f = (
+        census_row["total_females"]
+        - census_row["younger_females"]
+        - census_row["working_age_females"]
+    )
+    old_m = (
+        census_row["total_males"] - census_row["younger_males"] - census_row["working_age_males"]
+    )
     f_old = old_f / (old_f + old_m)
     shares = {}
     for band in AGE_BANDS_5YR:
@@ -66,10 +100,15 @@ def _pyramid_from(pop_by_band: pd.DataFrame, census: pd.DataFrame) -> pd.DataFra
         bands = group["age_band"].to_numpy()
         persons = group["persons"].to_numpy(dtype="float64")
         female = weights[bands].to_numpy()
-        rows.append(pd.DataFrame({"age_band": bands, "sex": "Female", "population": persons * female}))
-        rows.append(pd.DataFrame({"age_band": bands, "sex": "Male",
-                                  "population": persons * (1 - female)}))
-    out = pd.concat(rows).groupby(["age_band", "sex"], sort=False, as_index=False)["population"].sum()
+        rows.append(
+            pd.DataFrame({"age_band": bands, "sex": "Female", "population": persons * female})
+        )
+        rows.append(
+            pd.DataFrame({"age_band": bands, "sex": "Male", "population": persons * (1 - female)})
+        )
+    out = (
+        pd.concat(rows).groupby(["age_band", "sex"], sort=False, as_index=False)["population"].sum()
+    )
     out["share"] = out["population"] / out["population"].sum()
     return out
 
@@ -78,14 +117,22 @@ def _lsoa11_population() -> pd.DataFrame:
     """Mid-2020 persons by LSOA 2011, five-year bands, with the LSOA's 2022 district."""
     pop = load("population_2020_lsoa11")
     lookup = load("lookup_lsoa11_lsoa21").drop_duplicates("lsoa11_code")
-    pop = pop.merge(lookup[["lsoa11_code", "ltla22_code"]], left_on="lsoa11cd",
-                    right_on="lsoa11_code", how="left")
+    pop = pop.merge(
+        lookup[["lsoa11_code", "ltla22_code"]],
+        left_on="lsoa11cd",
+        right_on="lsoa11_code",
+        how="left",
+    )
     return pop.rename(columns={"ltla22_code": "district"})
 
 
 def _long_bands(pop: pd.DataFrame) -> pd.DataFrame:
-    long = pop.melt(id_vars=["district"], value_vars=list(_BAND_COLUMNS.values()),
-                    var_name="column", value_name="persons")
+    long = pop.melt(
+        id_vars=["district"],
+        value_vars=list(_BAND_COLUMNS.values()),
+        var_name="column",
+        value_name="persons",
+    )
     long["age_band"] = long["column"].map({v: k for k, v in _BAND_COLUMNS.items()})
     return long.groupby(["district", "age_band"], sort=False, as_index=False)["persons"].sum()
 
@@ -111,11 +158,14 @@ def population_pyramid(place: Place) -> pd.DataFrame:
     eng_long = _long_bands(pop.assign(district=ENGLAND))
     eng_census = census.sum(numeric_only=True).to_frame(ENGLAND).T
     england = _pyramid_from(eng_long, eng_census)
-    out = local.merge(england[["age_band", "sex", "share"]].rename(
-        columns={"share": "england_share"}), on=["age_band", "sex"])
+    out = local.merge(
+        england[["age_band", "sex", "share"]].rename(columns={"share": "england_share"}),
+        on=["age_band", "sex"],
+    )
     order = {b: i for i, b in enumerate(AGE_BANDS_5YR)}
-    return out.sort_values(["age_band", "sex"], key=lambda s: s.map(order) if s.name ==
-                           "age_band" else s).reset_index(drop=True)
+    return out.sort_values(
+        ["age_band", "sex"], key=lambda s: s.map(order) if s.name == "age_band" else s
+    ).reset_index(drop=True)
 
 
 def total_population(place: Place) -> int:
@@ -135,14 +185,39 @@ def deprivation_lsoas(place: Place) -> pd.DataFrame:
     """The place's 2021 LSOAs with IoD2025 rank and decile, ward, district and residents."""
     imd = load("imd2025_lsoa21")
     lookup = load("lookup_lsoa21")
-    sub = imd[imd["lsoa21cd"].isin(lsoa21_codes(place))]
-    sub = sub.merge(lookup[["lsoa21_code", "ward24_name"]], left_on="lsoa21cd",
-                    right_on="lsoa21_code", how="left")
+    codes = lsoa21_codes(place)
+    require_coverage("imd2025_lsoa21", imd["lsoa21cd"], codes, place)
+    require_coverage("ethnicity_lsoa21", _residents_2021()["lsoa21cd"], codes, place)
+    sub = imd[imd["lsoa21cd"].isin(codes)]
+    sub = sub.merge(
+        lookup[["lsoa21_code", "ward24_name"]],
+        left_on="lsoa21cd",
+        right_on="lsoa21_code",
+        how="left",
+    )
     sub = sub.merge(_residents_2021(), on="lsoa21cd", how="left")
-    return sub[["lsoa21cd", "lsoa21nm", "lad24nm", "ward24_name", "imd_score", "imd_rank",
-                "imd_decile", "all_usual_residents"]].rename(
-        columns={"all_usual_residents": "residents", "ward24_name": "ward",
-                 "lad24nm": "district"}).reset_index(drop=True)
+    return (
+        sub[
+            [
+                "lsoa21cd",
+                "lsoa21nm",
+                "lad24nm",
+                "ward24_name",
+                "imd_score",
+                "imd_rank",
+                "imd_decile",
+                "all_usual_residents",
+            ]
+        ]
+        .rename(
+            columns={
+                "all_usual_residents": "residents",
+                "ward24_name": "ward",
+                "lad24nm": "district",
+            }
+        )
+        .reset_index(drop=True)
+    )
 
 
 def deprivation_profile(place: Place) -> pd.DataFrame:
@@ -184,8 +259,9 @@ def core20_share(profile: pd.DataFrame, edition: str = "IoD2025") -> float:
     0.5
     """
     sub = profile[profile["edition"] == edition]
-    return float(sub.loc[sub["decile"].isin(CORE20_DECILES), "residents"].sum()
-                 / sub["residents"].sum())
+    return float(
+        sub.loc[sub["decile"].isin(CORE20_DECILES), "residents"].sum() / sub["residents"].sum()
+    )
 
 
 @dataclass(frozen=True)
@@ -212,12 +288,17 @@ def deprivation_change(place: Place) -> DeprivationChange:
     same = lookup[(lookup["change_code"] == "U") & lookup["lsoa21_code"].isin(lsoa21_codes(place))]
     d19 = load("imd2019_lsoa11").set_index("lsoa11cd")["imd_decile"]
     d25 = load("imd2025_lsoa21").set_index("lsoa21cd")["imd_decile"]
-    pair = pd.DataFrame({"decile_2019": same["lsoa11_code"].map(d19).to_numpy(),
-                         "decile_2025": same["lsoa21_code"].map(d25).to_numpy()}).dropna()
+    pair = pd.DataFrame(
+        {
+            "decile_2019": same["lsoa11_code"].map(d19).to_numpy(),
+            "decile_2025": same["lsoa21_code"].map(d25).to_numpy(),
+        }
+    ).dropna()
     core19 = pair["decile_2019"].isin(CORE20_DECILES)
     core25 = pair["decile_2025"].isin(CORE20_DECILES)
     trans = pd.crosstab(pair["decile_2019"], pair["decile_2025"]).reindex(
-        index=range(1, 11), columns=range(1, 11), fill_value=0)
+        index=range(1, 11), columns=range(1, 11), fill_value=0
+    )
     return DeprivationChange(
         unchanged_lsoas=len(pair),
         into_core20=int((~core19 & core25).sum()),
@@ -238,7 +319,9 @@ def ethnicity_profile(place: Place) -> pd.DataFrame:
         Columns ``ethnic_group, residents, share, england_share``, largest group first.
     """
     eth = load("ethnicity_lsoa21")
-    sub = eth[eth["lsoa21cd"].isin(lsoa21_codes(place))]
+    codes = lsoa21_codes(place)
+    require_coverage("ethnicity_lsoa21", eth["lsoa21cd"], codes, place)
+    sub = eth[eth["lsoa21cd"].isin(codes)]
     local = sub.groupby("ethnic_group_5", as_index=False)["persons"].sum()
     local.columns = ["ethnic_group", "residents"]
     local["share"] = local["residents"] / local["residents"].sum()
@@ -246,7 +329,9 @@ def ethnicity_profile(place: Place) -> pd.DataFrame:
     eng = det[det["lad21cd"] == ENGLAND].copy()
     # 19-group labels read "<high-level group>: <detailed group>".
     eng["ethnic_group"] = eng["ethnic_group_19"].str.split(":").str[0]
-    if not eng["ethnic_group"].isin(ETHNIC_GROUPS_5).all():  # pragma: no cover - guards a changed input file
+    if (
+        not eng["ethnic_group"].isin(ETHNIC_GROUPS_5).all()
+    ):  # pragma: no cover - guards a changed input file
         raise ValueError("unrecognised Census 2021 ethnic group label in the England rows")
     england = eng.groupby("ethnic_group")["persons"].sum()
     local["england_share"] = local["ethnic_group"].map(england / england.sum())
@@ -266,16 +351,26 @@ def ethnicity_core20(place: Place) -> pd.DataFrame:
     lsoas = deprivation_lsoas(place)
     core = set(lsoas.loc[lsoas["imd_decile"].isin(CORE20_DECILES), "lsoa21cd"])
     sub = eth[eth["lsoa21cd"].isin(set(lsoas["lsoa21cd"]))].assign(
-        core20=lambda d: d["lsoa21cd"].isin(core))
+        core20=lambda d: d["lsoa21cd"].isin(core)
+    )
     g = sub.groupby("ethnic_group_5")
-    out = pd.DataFrame({"residents": g["persons"].sum(),
-                        "residents_core20": g.apply(lambda d: d.loc[d["core20"], "persons"].sum(),
-                                                    include_groups=False)})
+    out = pd.DataFrame(
+        {
+            "residents": g["persons"].sum(),
+            "residents_core20": g.apply(
+                lambda d: d.loc[d["core20"], "persons"].sum(), include_groups=False
+            ),
+        }
+    )
     out = out.rename_axis("ethnic_group").reset_index()
     out = out.sort_values("residents", ascending=False)
-    total = pd.DataFrame({"ethnic_group": ["All residents"],
-                          "residents": [out["residents"].sum()],
-                          "residents_core20": [out["residents_core20"].sum()]})
+    total = pd.DataFrame(
+        {
+            "ethnic_group": ["All residents"],
+            "residents": [out["residents"].sum()],
+            "residents_core20": [out["residents_core20"].sum()],
+        }
+    )
     out = pd.concat([out, total], ignore_index=True)
     out["share_core20"] = out["residents_core20"] / out["residents"]
     return out
@@ -332,15 +427,27 @@ def health_status(place: Place) -> pd.DataFrame:
     codes = [c for c, _ in health_areas(place)]
     local = _latest(ft[ft["area_code"].isin(codes)])
     eng = ft[ft["area_code"] == ENGLAND][["indicator", "sex", "period", "value"]].rename(
-        columns={"value": "england_value"})
+        columns={"value": "england_value"}
+    )
     out = local.merge(eng, on=["indicator", "sex", "period"], how="left")
     out["comparison"] = out["compared_to_England"].fillna("Not compared")
     order = {name: i for i, name in enumerate(HEALTH_INDICATORS)}
     area_order = {c: i for i, c in enumerate(codes)}
     out = out.assign(_i=out["indicator"].map(order), _a=out["area_code"].map(area_order))
     out = out.sort_values(["_i", "sex", "_a"]).reset_index(drop=True)
-    return out[["indicator", "sex", "unit", "area_code", "area_name", "period", "value",
-                "england_value", "comparison"]]
+    return out[
+        [
+            "indicator",
+            "sex",
+            "unit",
+            "area_code",
+            "area_name",
+            "period",
+            "value",
+            "england_value",
+            "comparison",
+        ]
+    ]
 
 
 def health_trend(place: Place, indicator: str, sex: str) -> pd.DataFrame:
@@ -353,12 +460,16 @@ def health_trend(place: Place, indicator: str, sex: str) -> pd.DataFrame:
     """
     ft = load("fingertips")
     codes = [c for c, _ in health_areas(place)] + [ENGLAND]
-    sub = ft[(ft["indicator"] == indicator) & (ft["sex"] == sex) & ft["breakdown"].isna()
-             & ft["area_code"].isin(codes)]
-    sub = sub.assign(_order=sub["period"].str.replace(" ", "")).sort_values(["area_code",
-                                                                             "_order"])
+    sub = ft[
+        (ft["indicator"] == indicator)
+        & (ft["sex"] == sex)
+        & ft["breakdown"].isna()
+        & ft["area_code"].isin(codes)
+    ]
+    sub = sub.assign(_order=sub["period"].str.replace(" ", "")).sort_values(["area_code", "_order"])
     return sub.rename(columns={"compared_to_England": "comparison"})[
-        ["area_code", "area_name", "period", "value", "comparison"]].reset_index(drop=True)
+        ["area_code", "area_name", "period", "value", "comparison"]
+    ].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- QOF prevalence
@@ -399,14 +510,20 @@ def qof_prevalence(place: Place, *, confidence: float = 0.95) -> pd.DataFrame:
     both = pd.concat([local, england])
     both = both.groupby(["group_code", "area"], as_index=False)[["register", "list"]].sum()
     both[["register", "list"]] = both[["register", "list"]].round()
-    res = stats.proportion(both, "register", "list", by=["group_code", "area"],
-                           confidence=confidence, multiplier=100)
+    res = stats.proportion(
+        both, "register", "list", by=["group_code", "area"], confidence=confidence, multiplier=100
+    )
     res["condition"] = res["group_code"].map(QOF_CONDITIONS)
     order = {c: i for i, c in enumerate(QOF_CONDITIONS)}
-    res = res.sort_values(["group_code", "area"], key=lambda s: s.map(order) if s.name ==
-                          "group_code" else s.map({place.name: 0, "England": 1}))
-    return res[["condition", "area", "register", "list", "value", "lowercl",
-                "uppercl"]].reset_index(drop=True)
+    res = res.sort_values(
+        ["group_code", "area"],
+        key=lambda s: (
+            s.map(order) if s.name == "group_code" else s.map({place.name: 0, "England": 1})
+        ),
+    )
+    return res[
+        ["condition", "area", "register", "list", "value", "lowercl", "uppercl"]
+    ].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- primary care
@@ -431,15 +548,17 @@ def practices(place: Place) -> pd.DataFrame:
     if sel.exclude_postcode_districts:
         keep &= ~pcd.isin(sel.exclude_postcode_districts)
     sub = gp[keep]
-    out = pd.DataFrame({
-        "practice_code": sub["Practice Code"],
-        "practice_name": sub["Practice Name"].str.title(),
-        "pcn": sub["PCN Name"].str.title(),
-        "rurality": sub["Practice Rurality"],
-        "registered_patients": sub["Number of Registered Patients (Last Known Figure)"],
-        "qof_payment": sub["Total QOF Payments"],
-        "imd_score": sub["practice_imd_score_2019"],
-    })
+    out = pd.DataFrame(
+        {
+            "practice_code": sub["Practice Code"],
+            "practice_name": sub["Practice Name"].str.title(),
+            "pcn": sub["PCN Name"].str.title(),
+            "rurality": sub["Practice Rurality"],
+            "registered_patients": sub["Number of Registered Patients (Last Known Figure)"],
+            "qof_payment": sub["Total QOF Payments"],
+            "imd_score": sub["practice_imd_score_2019"],
+        }
+    )
     out["qof_per_patient"] = out["qof_payment"] / out["registered_patients"]
     return out.sort_values("imd_score", ascending=False).reset_index(drop=True)
 
@@ -455,6 +574,19 @@ class InverseCare:
     practices: int
     intercept: float
     slope: float  # per 1 IMD point
+    covariance: tuple[tuple[float, float], tuple[float, float]]
+    df_resid: float
+
+    def band(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Confidence band for the fitted line at ``x`` (same level as the slope's interval)."""
+        from scipy import stats as sps
+
+        cov = np.asarray(self.covariance)
+        design = np.column_stack([np.ones_like(x), x])
+        se = np.sqrt(np.einsum("ij,jk,ik->i", design, cov, design))
+        t = sps.t.ppf(0.5 + self.confidence / 2, self.df_resid)
+        fit = self.intercept + self.slope * x
+        return fit - t * se, fit + t * se
 
 
 def inverse_care(practice_table: pd.DataFrame, *, confidence: float = 0.95) -> InverseCare:
@@ -474,26 +606,44 @@ def inverse_care(practice_table: pd.DataFrame, *, confidence: float = 0.95) -> I
     t = practice_table.dropna(subset=["imd_score", "qof_per_patient"])
     if len(t) < 3:
         raise ValueError("inverse_care needs at least three practices with an IMD score")
-    fit = sm.WLS(t["qof_per_patient"].to_numpy(), sm.add_constant(t["imd_score"].to_numpy()),
-                 weights=t["registered_patients"].to_numpy()).fit()
+    fit = sm.WLS(
+        t["qof_per_patient"].to_numpy(),
+        sm.add_constant(t["imd_score"].to_numpy()),
+        weights=t["registered_patients"].to_numpy(),
+    ).fit()
     lo, hi = fit.conf_int(alpha=1 - confidence)[1]
-    return InverseCare(slope_per_10=float(fit.params[1] * 10), lowercl=float(lo * 10),
-                       uppercl=float(hi * 10), confidence=confidence, practices=len(t),
-                       intercept=float(fit.params[0]), slope=float(fit.params[1]))
+    return InverseCare(
+        slope_per_10=float(fit.params[1] * 10),
+        lowercl=float(lo * 10),
+        uppercl=float(hi * 10),
+        confidence=confidence,
+        practices=len(t),
+        intercept=float(fit.params[0]),
+        slope=float(fit.params[1]),
+        covariance=tuple(map(tuple, np.asarray(fit.cov_params()).tolist())),
+        df_resid=float(fit.df_resid),
+    )
 
 
 def practice_deprivation_fifths(practice_table: pd.DataFrame) -> pd.DataFrame:
     """Patients and QOF payment per patient by fifth of practice deprivation within the place."""
     t = practice_table.dropna(subset=["imd_score"]).copy()
     n = min(5, len(t))
-    t["fifth"] = pd.qcut(t["imd_score"].rank(method="first", ascending=False), n,
-                         labels=range(1, n + 1)).astype(int)
+    t["fifth"] = pd.qcut(
+        t["imd_score"].rank(method="first", ascending=False), n, labels=range(1, n + 1)
+    ).astype(int)
     g = t.groupby("fifth")
-    out = pd.DataFrame({"practices": g.size(), "registered_patients": g["registered_patients"].sum(),
-                        "qof_payment": g["qof_payment"].sum(),
-                        "imd_score_mean": g.apply(lambda d: np.average(
-                            d["imd_score"], weights=d["registered_patients"]),
-                            include_groups=False)})
+    out = pd.DataFrame(
+        {
+            "practices": g.size(),
+            "registered_patients": g["registered_patients"].sum(),
+            "qof_payment": g["qof_payment"].sum(),
+            "imd_score_mean": g.apply(
+                lambda d: np.average(d["imd_score"], weights=d["registered_patients"]),
+                include_groups=False,
+            ),
+        }
+    )
     out["qof_per_patient"] = out["qof_payment"] / out["registered_patients"]
     return out.reset_index()
 
@@ -501,35 +651,33 @@ def practice_deprivation_fifths(practice_table: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- page helpers
 #: Short display names for the health indicators.
 SHORT_NAMES = {
-    "Life expectancy at birth": "Life expectancy at birth (years)",
-    "Healthy life expectancy at birth": "Healthy life expectancy at birth (years)",
-    "Inequality in life expectancy at birth": "Slope index of inequality in life expectancy "
-                                              "(years)",
-    "Under 75 mortality rate from causes considered preventable (per 100,000 population)":
-        "Under-75 mortality from preventable causes (per 100,000, age-standardised)",
-    "Smoking Prevalence in adults (aged 18 and over) - current smokers (APS)":
-        "Adults who smoke (%)",
-    "Overweight (including obesity) prevalence in adults, (using adjusted self-reported height "
-    "and weight)": "Adults overweight or obese (%)",
-    "Percentage of physically inactive adults": "Adults physically inactive (%)",
-    "Year 6 prevalence of obesity (including severe obesity)": "Year 6 children obese (%)",
-    "Percentage of 5 year olds with experience of visually obvious dental decay":
-        "5-year-olds with tooth decay (%)",
-    "Depression: QOF prevalence": "Depression recorded by GPs, adults (%)",
+    HEALTH_INDICATORS[0]: "Life expectancy at birth (years)",
+    HEALTH_INDICATORS[1]: "Healthy life expectancy at birth (years)",
+    HEALTH_INDICATORS[2]: "Slope index of inequality in life expectancy (years)",
+    HEALTH_INDICATORS[3]: "Under-75 mortality from preventable causes (per 100,000, "
+    "age-standardised)",
+    HEALTH_INDICATORS[4]: "Adults who smoke (%)",
+    HEALTH_INDICATORS[5]: "Adults overweight or obese (%)",
+    HEALTH_INDICATORS[6]: "Adults physically inactive (%)",
+    HEALTH_INDICATORS[7]: "Year 6 children obese (%)",
+    HEALTH_INDICATORS[8]: "5-year-olds with tooth decay (%)",
+    HEALTH_INDICATORS[9]: "Depression recorded by GPs, adults (%)",
 }
 
 
 def health_table(status: pd.DataFrame) -> pd.DataFrame:
     """The health-status table for display: one row per indicator, sex and area."""
-    out = pd.DataFrame({
-        "Indicator": status["indicator"].map(SHORT_NAMES).fillna(status["indicator"]),
-        "Sex": status["sex"],
-        "Area": status["area_name"],
-        "Period": status["period"].str.replace(" - ", "-"),
-        "Value": status["value"],
-        "England": status["england_value"],
-        "Compared with England": status["comparison"].str.replace(" 99.8", " (99.8%)"),
-    })
+    out = pd.DataFrame(
+        {
+            "Indicator": status["indicator"].map(SHORT_NAMES).fillna(status["indicator"]),
+            "Sex": status["sex"],
+            "Area": status["area_name"],
+            "Period": status["period"].str.replace(" - ", "-"),
+            "Value": status["value"],
+            "England": status["england_value"],
+            "Compared with England": status["comparison"].str.replace(" 99.8", " (99.8%)"),
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -543,21 +691,33 @@ def health_notes(place: Place) -> list[str]:
             f"districts but not county councils, so {place.name} is shown through its "
             f"{len(place.districts)} districts ({names}). No county figure is derived: "
             "averaging district values would not reproduce the published county value for "
-            "measures such as life expectancy, which are calculated from deaths and population.")
+            "measures such as life expectancy, which are calculated from deaths and population."
+        )
     ft = load("fingertips")
-    sii = ft[(ft["indicator"] == "Inequality in life expectancy at birth")
-             & ft["area_code"].isin([c for c, _ in health_areas(place)])]
+    sii = ft[
+        (ft["indicator"] == "Inequality in life expectancy at birth")
+        & ft["area_code"].isin([c for c, _ in health_areas(place)])
+    ]
     if len(sii) and sii["value"].isna().all():
         notes.append(
             f"**Slope index of inequality:** OHID does not publish this for {place.name}: it has "
             "too few neighbourhoods for reliable deprivation deciles. It is shown as [x] "
-            "(not available).")
+            "(not available)."
+        )
     return notes
 
 
-def key_results(*, place: Place, total: int, core19: float, core25: float,
-                ethnicity: pd.DataFrame, status: pd.DataFrame, qof: pd.DataFrame,
-                fit: InverseCare) -> dict[str, object]:
+def key_results(
+    *,
+    place: Place,
+    total: int,
+    core19: float,
+    core25: float,
+    ethnicity: pd.DataFrame,
+    status: pd.DataFrame,
+    qof: pd.DataFrame,
+    fit: InverseCare,
+) -> dict[str, object]:
     """The page's key numbers, for the JSON sidecar the tests and runner read."""
     le = status[status["indicator"] == "Life expectancy at birth"]
     return {
@@ -567,10 +727,13 @@ def key_results(*, place: Place, total: int, core19: float, core25: float,
         "core20_share_iod2025": core25,
         "largest_ethnic_group": str(ethnicity.iloc[0]["ethnic_group"]),
         "largest_ethnic_group_share": float(ethnicity.iloc[0]["share"]),
-        "life_expectancy": {f"{r['sex']}|{r['area_name']}": float(r["value"])
-                            for _, r in le.iterrows()},
-        "qof_hypertension": qof[(qof["condition"] == "Hypertension")
-                                & (qof["area"] == place.name)][
-            ["value", "lowercl", "uppercl"]].iloc[0].to_dict(),
+        "life_expectancy": {
+            f"{r['sex']}|{r['area_name']}": float(r["value"]) for _, r in le.iterrows()
+        },
+        "qof_hypertension": qof[(qof["condition"] == "Hypertension") & (qof["area"] == place.name)][
+            ["value", "lowercl", "uppercl"]
+        ]
+        .iloc[0]
+        .to_dict(),
         "inverse_care_slope_per_10": fit.slope_per_10,
     }

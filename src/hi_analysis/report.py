@@ -33,8 +33,10 @@ def _svg(chart: Chart) -> str:
 
 def _csv_link(frame: pd.DataFrame, name: str, label: str) -> str:
     payload = urllib.parse.quote(frame.to_csv(index=False))
-    return (f'<a class="hi-download" download="{html.escape(name)}.csv" '
-            f'href="data:text/csv;charset=utf-8,{payload}">{html.escape(label)}</a>')
+    return (
+        f'<a class="hi-download" download="{html.escape(name)}.csv" '
+        f'href="data:text/csv;charset=utf-8,{payload}">{html.escape(label)}</a>'
+    )
 
 
 def chart_html(chart: Chart) -> str:
@@ -60,15 +62,23 @@ def show_chart(chart: Chart) -> None:
     display(HTML(chart_html(chart)))
 
 
-def show_table(frame: pd.DataFrame, *, caption: str, name: str, rule: str,
-               counts: Sequence[str] = (), formats: Mapping | None = None,
-               index: bool = False) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    name: str,
+    rule: str,
+    counts: Sequence[str] = (),
+    formats: Mapping | None = None,
+    index: bool = False,
+) -> None:
     """Display an accessible table (counts disclosure-controlled) with a CSV download.
 
     The downloadable CSV holds the same controlled values as the table.
     """
-    body = tables.to_html(frame, caption=caption, counts=counts, rule=rule, formats=formats,
-                          index=index)
+    body = tables.to_html(
+        frame, caption=caption, counts=counts, rule=rule, formats=formats, index=index
+    )
     csv_frame = tables.controlled(frame.reset_index() if index else frame, counts, rule)
     for col in counts:
         csv_frame[col] = csv_frame[col].map(disclosure.format_count)
@@ -84,20 +94,28 @@ def say(markdown: str) -> None:
 def key_messages(messages: Sequence[str]) -> None:
     """Display the key messages box at the top of a page."""
     items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
-    display(HTML(f'<div class="hi-key-messages" role="note" aria-label="Key messages">'
-                 f"<p><strong>Key messages</strong></p><ul>{items}</ul></div>"))
+    display(
+        HTML(
+            f'<div class="hi-key-messages" role="note" aria-label="Key messages">'
+            f"<p><strong>Key messages</strong></p><ul>{items}</ul></div>"
+        )
+    )
 
 
 def data_banner(*, synthetic: bool, detail: str = "") -> None:
     """Say which figures on the page are real published data and which are synthetic."""
     if synthetic:
-        text = ("SYNTHETIC DATA: some figures on this page are computed from synthetic "
-                "record-level extracts generated for demonstration. They are not real patient "
-                "data and must not be used for decisions. " + detail)
+        text = (
+            "SYNTHETIC DATA: some figures on this page are computed from synthetic "
+            "record-level extracts generated for demonstration. They are not real patient "
+            "data and must not be used for decisions. " + detail
+        )
         cls = "hi-banner hi-banner-synthetic"
     else:
-        text = ("Real published data: every figure on this page comes from official open "
-                "data (ONS, MHCLG, OHID, NHS England). No synthetic data is used. " + detail)
+        text = (
+            "Real published data: every figure on this page comes from official open "
+            "data (ONS, MHCLG, OHID, NHS England). No synthetic data is used. " + detail
+        )
         cls = "hi-banner hi-banner-real"
     display(HTML(f'<div class="{cls}" role="note"><p>{html.escape(text.strip())}</p></div>'))
 
@@ -106,15 +124,19 @@ def provenance_note(parameters: Mapping[str, object]) -> None:
     """Display the record of the code, data and parameters that produced the page."""
     rec = record()
     params = ", ".join(f"{k} = {v}" for k, v in parameters.items())
-    display(HTML(
-        '<div class="hi-provenance"><p><strong>How this page was produced.</strong> '
-        f"hi-analysis {html.escape(rec['package_version'])}, code revision "
-        f"{html.escape(rec['git_revision'])} (fingerprint {rec['code_fingerprint']}), "
-        f"shipped-data manifest fingerprint {rec['data_fingerprint']}. "
-        f"Parameters: {html.escape(params)}.</p></div>"))
+    display(
+        HTML(
+            '<div class="hi-provenance"><p><strong>How this page was produced.</strong> '
+            f"hi-analysis {html.escape(rec['package_version'])}, code revision "
+            f"{html.escape(rec['git_revision'])} (fingerprint {rec['code_fingerprint']}), "
+            f"shipped-data manifest fingerprint {rec['data_fingerprint']}. "
+            f"Parameters: {html.escape(params)}.</p></div>"
+        )
+    )
 
 
 def write_results(path: str | Path, results: Mapping[str, object]) -> None:
     """Write the page's key results as a JSON sidecar for the runner and tests."""
-    Path(path).write_text(json.dumps(results, indent=2, sort_keys=True, default=float) + "\n",
-                          encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(results, indent=2, sort_keys=True, default=float) + "\n", encoding="utf-8"
+    )

@@ -111,10 +111,16 @@ class PapermillExecutor:
         tmp = job.output.with_suffix(f".running-{os.getpid()}.ipynb")
         for attempt in (1, 2):
             try:
-                pm.execute_notebook(str(job.template), str(tmp), parameters=job.parameters,
-                                    kernel_name="python3", progress_bar=False,
-                                    cwd=str(job.output.parent), execution_timeout=self.timeout,
-                                    log_output=False)
+                pm.execute_notebook(
+                    str(job.template),
+                    str(tmp),
+                    parameters=job.parameters,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    cwd=str(job.output.parent),
+                    execution_timeout=self.timeout,
+                    log_output=False,
+                )
                 break
             except PapermillExecutionError:
                 raise
@@ -166,34 +172,50 @@ def _run_one(job: Job, executor: Executor, key: str) -> JobResult:
     return JobResult(job, "ran", time.perf_counter() - start)
 
 
-def plan(system: System, *, places: Sequence[str] | None = None,
-         chapters: Sequence[str] | None = None) -> list[Job]:
+def plan(
+    system: System, *, places: Sequence[str] | None = None, chapters: Sequence[str] | None = None
+) -> list[Job]:
     """List the jobs for a system (optionally a subset of places and chapters)."""
     out_root = build_dir() / system.id
     chosen = [system.place(p) for p in places] if places else list(system.places)
     chaps = list(chapters) if chapters else list(system.chapters)
     for c in chaps:
         if c not in system.chapters:
-            raise ValueError(f"chapter {c!r} is not published by system {system.id!r} "
-                             f"(chapters: {', '.join(system.chapters)})")
+            raise ValueError(
+                f"chapter {c!r} is not published by system {system.id!r} "
+                f"(chapters: {', '.join(system.chapters)})"
+            )
     jobs = []
     for place in chosen:
         for chapter in chaps:
             results = out_root / "results" / place.id / f"{chapter}.json"
-            jobs.append(Job(
-                system=system.id, place=place.id, place_name=place.name, chapter=chapter,
-                template=notebooks_dir() / f"{chapter}.ipynb",
-                output=out_root / "notebooks" / place.id / f"{chapter}.ipynb",
-                results=results,
-                parameters={"system": system.id, "place": place.id,
-                            "results_path": str(results)},
-            ))
+            jobs.append(
+                Job(
+                    system=system.id,
+                    place=place.id,
+                    place_name=place.name,
+                    chapter=chapter,
+                    template=notebooks_dir() / f"{chapter}.ipynb",
+                    output=out_root / "notebooks" / place.id / f"{chapter}.ipynb",
+                    results=results,
+                    parameters={
+                        "system": system.id,
+                        "place": place.id,
+                        "results_path": str(results),
+                    },
+                )
+            )
     return jobs
 
 
-def run(jobs: Iterable[Job], *, workers: int = 3, executor: Executor | None = None,
-        force: bool = False, on_done: Callable[[JobResult], None] | None = None
-        ) -> list[JobResult]:
+def run(
+    jobs: Iterable[Job],
+    *,
+    workers: int = 3,
+    executor: Executor | None = None,
+    force: bool = False,
+    on_done: Callable[[JobResult], None] | None = None,
+) -> list[JobResult]:
     """Run jobs in a process pool; skip those whose cached output is current.
 
     Parameters

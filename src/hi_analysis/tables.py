@@ -25,9 +25,15 @@ def controlled(frame: pd.DataFrame, counts: Sequence[str], rule: str) -> pd.Data
     return out
 
 
-def to_html(frame: pd.DataFrame, *, caption: str, counts: Sequence[str] = (),
-            rule: str = "nhs_england", formats: Mapping[str, Formatter] | None = None,
-            index: bool = False) -> str:
+def to_html(
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    counts: Sequence[str] = (),
+    rule: str = "nhs_england",
+    formats: Mapping[str, Formatter] | None = None,
+    index: bool = False,
+) -> str:
     """Render an accessible HTML table; counts are disclosure-controlled first.
 
     Parameters
@@ -65,8 +71,10 @@ def to_html(frame: pd.DataFrame, *, caption: str, counts: Sequence[str] = (),
     cols = list(data.columns)
     numeric = {c for c in cols if c in counts or pd.api.types.is_numeric_dtype(data[c])}
     num_class = ' class="num"'
-    head = "".join(f'<th scope="col"{num_class if c in numeric else ""}>'
-                   f"{html.escape(str(c))}</th>" for c in cols)
+    head = "".join(
+        f'<th scope="col"{num_class if c in numeric else ""}>{html.escape(str(c))}</th>'
+        for c in cols
+    )
     rows = []
     suppressed = False
     for _, r in data.iterrows():
@@ -82,10 +90,14 @@ def to_html(frame: pd.DataFrame, *, caption: str, counts: Sequence[str] = (),
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = ""
     if suppressed:
-        note = (f'<p class="hi-table-note">[c] = count suppressed to protect confidentiality. '
-                f"{html.escape(disclosure.describe(rule))}</p>")
-    return (f'<table class="hi-table"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}")
+        note = (
+            f'<p class="hi-table-note">[c] = count suppressed to protect confidentiality. '
+            f"{html.escape(disclosure.describe(rule))}</p>"
+        )
+    return (
+        f'<table class="hi-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+    )
 
 
 def _default(value: object) -> str:

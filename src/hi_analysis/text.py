@@ -36,12 +36,35 @@ def whole(value: float) -> str:
     return f"{round(value):,}"
 
 
-def with_ci(value: float, lower: float, upper: float, *, digits: int = 1, unit: str = "",
-            confidence: float = 0.95) -> str:
+def with_ci(
+    value: float,
+    lower: float,
+    upper: float,
+    *,
+    digits: int = 1,
+    unit: str = "",
+    confidence: float = 0.95,
+) -> str:
     """Format an estimate with its confidence interval."""
     level = f"{confidence * 100:g}%"
-    return (f"{num(value, digits)}{unit} ({level} CI {num(lower, digits)} to "
-            f"{num(upper, digits)})")
+    return f"{num(value, digits)}{unit} ({level} CI {num(lower, digits)} to {num(upper, digits)})"
+
+
+def money(value: float, digits: int = 2) -> str:
+    """Format pounds with the sign before the symbol: ``-0.5 -> '−£0.50'``.
+
+    Examples
+    --------
+    >>> money(1.5), money(-0.671)
+    ('£1.50', '−£0.67')
+    """
+    sign = "\u2212" if value < 0 else ""
+    return f"{sign}£{abs(value):,.{digits}f}"
+
+
+def period(label: str) -> str:
+    """Tidy a Fingertips period label: ``'2023 - 25' -> '2023-25'``."""
+    return label.replace(" - ", "-")
 
 
 def ordinal_decile(decile: int) -> str:
@@ -69,8 +92,15 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def compare(value: float, reference: float, *, higher: str = "higher", lower: str = "lower",
-            digits: int = 1, unit: str = "") -> str:
+def compare(
+    value: float,
+    reference: float,
+    *,
+    higher: str = "higher",
+    lower: str = "lower",
+    digits: int = 1,
+    unit: str = "",
+) -> str:
     """Describe a difference: ``'2.2 years lower than'`` or ``'the same as'``."""
     diff = round(value - reference, digits)
     if diff == 0:

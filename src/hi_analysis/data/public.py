@@ -55,54 +55,102 @@ def _england_deciles_only(frame: pd.DataFrame) -> pd.DataFrame:
 #: Every public table a chapter reads, by short name.
 DATASETS: dict[str, Dataset] = {
     "imd2019_lsoa11": Dataset(
-        "imd2019_lsoa11_england.csv", schemas.IMD2019_LSOA11,
-        "English Indices of Deprivation 2019, LSOA 2011", "MHCLG", "2019"),
+        "imd2019_lsoa11_england.csv",
+        schemas.IMD2019_LSOA11,
+        "English Indices of Deprivation 2019, LSOA 2011",
+        "MHCLG",
+        "2019",
+    ),
     "imd2025_lsoa21": Dataset(
-        "imd2025_lsoa21_england.csv", schemas.IMD2025_LSOA21,
-        "English Indices of Deprivation 2025, LSOA 2021", "MHCLG", "2025"),
+        "imd2025_lsoa21_england.csv",
+        schemas.IMD2025_LSOA21,
+        "English Indices of Deprivation 2025, LSOA 2021",
+        "MHCLG",
+        "2025",
+    ),
     "population_2020_lsoa11": Dataset(
-        "population_mid2020_lsoa11_5yr_persons_england.csv", schemas.POPULATION_2020_LSOA11_5YR,
-        "Mid-2020 population estimates by five-year age band, LSOA 2011", "ONS", "mid-2020"),
+        "population_mid2020_lsoa11_5yr_persons_england.csv",
+        schemas.POPULATION_2020_LSOA11_5YR,
+        "Mid-2020 population estimates by five-year age band, LSOA 2011",
+        "ONS",
+        "mid-2020",
+    ),
     "census2021_age_sex_lad": Dataset(
-        "census2021_age_sex_broad_lad_england.csv", schemas.CENSUS2021_AGE_SEX_LAD,
-        "Census 2021 usual residents by sex and broad age, local authority", "ONS",
-        "Census 2021"),
+        "census2021_age_sex_broad_lad_england.csv",
+        schemas.CENSUS2021_AGE_SEX_LAD,
+        "Census 2021 usual residents by sex and broad age, local authority",
+        "ONS",
+        "Census 2021",
+    ),
     "ethnicity_lsoa21": Dataset(
-        "llr_census2021_ethnicity_lsoa21.csv", schemas.ETHNICITY_LSOA21,
-        "Census 2021 ethnic group (5 groups), LSOA 2021", "ONS", "Census 2021"),
+        "llr_census2021_ethnicity_lsoa21.csv",
+        schemas.ETHNICITY_LSOA21,
+        "Census 2021 ethnic group (5 groups), LSOA 2021",
+        "ONS",
+        "Census 2021",
+    ),
     "ethnicity_detailed_lad": Dataset(
-        "llr_census2021_ethnicity_detailed_lad.csv", schemas.ETHNICITY_DETAILED_LAD,
-        "Census 2021 ethnic group (19 groups), local authority and England", "ONS",
-        "Census 2021"),
+        "llr_census2021_ethnicity_detailed_lad.csv",
+        schemas.ETHNICITY_DETAILED_LAD,
+        "Census 2021 ethnic group (19 groups), local authority and England",
+        "ONS",
+        "Census 2021",
+    ),
     "fingertips": Dataset(
-        "fingertips_la_indicators_england.csv.gz", schemas.FINGERTIPS,
-        "Public health indicators (Fingertips extract)", "OHID", "2011 to 2025"),
+        "fingertips_la_indicators_england.csv.gz",
+        schemas.FINGERTIPS,
+        "Public health indicators (Fingertips extract)",
+        "OHID",
+        "2011 to 2025",
+    ),
     "qof_lad": Dataset(
-        "qof1920_modelled_prevalence_by_lad_england.csv", schemas.QOF_LAD,
-        "QOF 2019/20 modelled prevalence by local authority", "House of Commons Library",
-        "2019/20"),
+        "qof1920_modelled_prevalence_by_lad_england.csv",
+        schemas.QOF_LAD,
+        "QOF 2019/20 modelled prevalence by local authority",
+        "House of Commons Library",
+        "2019/20",
+    ),
     "qof_imd_decile": Dataset(
-        "qof1920_modelled_prevalence_by_imd2019_decile_england.csv", schemas.QOF_IMD_DECILE,
+        "qof1920_modelled_prevalence_by_imd2019_decile_england.csv",
+        schemas.QOF_IMD_DECILE,
         "QOF 2019/20 modelled prevalence by national IMD 2019 decile, England",
-        "House of Commons Library", "2019/20", prepare=_england_deciles_only),
+        "House of Commons Library",
+        "2019/20",
+        prepare=_england_deciles_only,
+    ),
     "gp_practices": Dataset(
-        "llr_gp_practices_2022_23_payments_imd.csv", schemas.GP_PRACTICES,
+        "llr_gp_practices_2022_23_payments_imd.csv",
+        schemas.GP_PRACTICES,
         "NHS payments to general practice 2022/23, with practice IMD 2019 score",
-        "NHS England; OHID", "2022/23"),
+        "NHS England; OHID",
+        "2022/23",
+    ),
     "lookup_lsoa11_lsoa21": Dataset(
-        "lookup_lsoa11_lsoa21_lad22_england.csv.gz", schemas.LOOKUP_LSOA11_LSOA21,
-        "LSOA 2011 to LSOA 2021 lookup", "ONS", "2021"),
+        "lookup_lsoa11_lsoa21_lad22_england.csv.gz",
+        schemas.LOOKUP_LSOA11_LSOA21,
+        "LSOA 2011 to LSOA 2021 lookup",
+        "ONS",
+        "2021",
+    ),
     "lookup_lsoa21": Dataset(
-        "lookup_lsoa21_ward24_lad24_utla23_icb24_england.csv.gz", schemas.LOOKUP_LSOA21,
-        "LSOA 2021 to ward, local authority and ICB lookup (2024)", "ONS", "2024"),
+        "lookup_lsoa21_ward24_lad24_utla23_icb24_england.csv.gz",
+        schemas.LOOKUP_LSOA21,
+        "LSOA 2021 to ward, local authority and ICB lookup (2024)",
+        "ONS",
+        "2024",
+    ),
 }
 
 #: Boundary layers (GeoJSON, EPSG:4326) with the vintage stated on every map.
 BOUNDARIES: dict[str, tuple[str, str]] = {
-    "lsoa21": ("boundaries/llr_lsoa21_bsc.geojson",
-               "LSOA (December 2021) super-generalised clipped boundaries, ONS"),
-    "lad24": ("boundaries/llr_lad24_buc.geojson",
-              "Local authority districts (May 2024) ultra-generalised boundaries, ONS"),
+    "lsoa21": (
+        "boundaries/llr_lsoa21_bsc.geojson",
+        "LSOA (December 2021) super-generalised clipped boundaries, ONS",
+    ),
+    "lad24": (
+        "boundaries/llr_lad24_buc.geojson",
+        "Local authority districts (May 2024) ultra-generalised boundaries, ONS",
+    ),
 }
 
 
@@ -179,10 +227,15 @@ def boundary_vintage(layer: str) -> str:
 
 
 def provenance() -> list[dict[str, str]]:
-    """Return title, publisher, period and file of every registered dataset (for the methods page)."""
+    """Return title, publisher, period and file of every registered dataset (methods page)."""
     return [
-        {"dataset": name, "title": d.title, "publisher": d.publisher, "period": d.period,
-         "file": f"data/public/{d.file}"}
+        {
+            "dataset": name,
+            "title": d.title,
+            "publisher": d.publisher,
+            "period": d.period,
+            "file": f"data/public/{d.file}",
+        }
         for name, d in DATASETS.items()
     ]
 

@@ -34,21 +34,48 @@ ETHNIC_GROUPS_5 = (
 
 #: Fingertips comparison categories found in the extracts.
 FINGERTIPS_COMPARISONS = (
-    "Better", "Similar", "Worse", "Not compared", "Higher 99.8", "Lower 99.8",
-    "Higher", "Lower",
+    "Better",
+    "Similar",
+    "Worse",
+    "Not compared",
+    "Higher 99.8",
+    "Lower 99.8",
+    "Higher",
+    "Lower",
 )
 
 #: Five-year age bands of the mid-2020 population files.
 AGE_BANDS_5YR = (
-    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
-    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85+",
+    "0-4",
+    "5-9",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75-79",
+    "80-84",
+    "85+",
 )
 
 
 def code(kind: str, *, nullable: bool = False, unique: bool = False) -> pa.Column:
     """Return a column rule for a geography code of ``kind`` (see :data:`CODE_PATTERNS`)."""
-    return pa.Column(str, pa.Check.str_matches(CODE_PATTERNS[kind]), nullable=nullable,
-                     unique=unique, coerce=True)
+    return pa.Column(
+        str,
+        pa.Check.str_matches(CODE_PATTERNS[kind]),
+        nullable=nullable,
+        unique=unique,
+        coerce=True,
+    )
 
 
 def text(*, nullable: bool = False) -> pa.Column:
@@ -61,7 +88,9 @@ def count(*, nullable: bool = False, dtype: str = "int64") -> pa.Column:
     return pa.Column(dtype, pa.Check.ge(0), nullable=nullable, coerce=True)
 
 
-def number(*, nullable: bool = False, ge: float | None = None, le: float | None = None) -> pa.Column:
+def number(
+    *, nullable: bool = False, ge: float | None = None, le: float | None = None
+) -> pa.Column:
     """Return a rule for a real number, optionally bounded."""
     checks = []
     if ge is not None:
@@ -86,8 +115,15 @@ def schema(columns: dict[str, pa.Column], *, unique: list[str] | None = None) ->
     return pa.DataFrameSchema(columns, unique=unique, strict=False, coerce=True)
 
 
-_DOMAIN_DECILES_2019 = ("income", "employment", "education", "health", "crime", "barriers",
-                        "living_env")
+_DOMAIN_DECILES_2019 = (
+    "income",
+    "employment",
+    "education",
+    "health",
+    "crime",
+    "barriers",
+    "living_env",
+)
 
 IMD2019_LSOA11 = schema(
     {
@@ -115,8 +151,18 @@ IMD2025_LSOA21 = schema(
         "imd_score": number(ge=0),
         "imd_rank": count(),
         "imd_decile": decile(),
-        **{f"{d}_decile": decile() for d in ("income", "employment", "education", "health",
-                                              "crime", "housing_and_services", "environment")},
+        **{
+            f"{d}_decile": decile()
+            for d in (
+                "income",
+                "employment",
+                "education",
+                "health",
+                "crime",
+                "housing_and_services",
+                "environment",
+            )
+        },
     },
     unique=["lsoa21cd"],
 )
@@ -134,9 +180,20 @@ POPULATION_2020_LSOA11_5YR = schema(
 CENSUS2021_AGE_SEX_LAD = schema(
     {
         "ltla21_code": code("lad"),
-        **{c: count() for c in ("total_population", "total_females", "total_males",
-                                "younger_females", "working_age_females", "older_females",
-                                "younger_males", "working_age_males", "older_males")},
+        **{
+            c: count()
+            for c in (
+                "total_population",
+                "total_females",
+                "total_males",
+                "younger_females",
+                "working_age_females",
+                "older_females",
+                "younger_males",
+                "working_age_males",
+                "older_males",
+            )
+        },
     },
     unique=["ltla21_code"],
 )
@@ -174,7 +231,8 @@ FINGERTIPS = schema(
         "area_code": code("area"),
         "area_name": text(),
         "area_type": category(
-            ("Country", "Region", "County", "UA", "District", "Electoral Wards (2024)")),
+            ("Country", "Region", "County", "UA", "District", "Electoral Wards (2024)")
+        ),
         "period": text(),
         "value": number(nullable=True),
         "compared_to_England": category(FINGERTIPS_COMPARISONS, nullable=True),
@@ -213,7 +271,8 @@ GP_PRACTICES = schema(
         "Practice Code": code("practice"),
         "Practice Name": text(),
         "Practice Postcode": pa.Column(
-            str, pa.Check.str_matches(r"^[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}$"), coerce=True),
+            str, pa.Check.str_matches(r"^[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}$"), coerce=True
+        ),
         "Practice Rurality": category(("Urban", "Rural"), nullable=True),
         "Number of Registered Patients (Last Known Figure)": count(dtype="float64"),
         "Number of Weighted Patients (Last Known Figure)": number(ge=0),

@@ -80,9 +80,12 @@ def explain_schema_errors(file: str, errors: pa.errors.SchemaErrors) -> DataVali
     fc = errors.failure_cases.copy()
     fc["column"] = fc["column"].astype("object").where(fc["column"].notna(), None)
     fc["check"] = fc["check"].astype(str)
+    # An empty cell that cannot become a number is a missing value, not a wrong type.
+    empty = fc["check"].str.startswith("coerce_dtype") & fc["failure_case"].isna()
+    fc.loc[empty, "check"] = "not_nullable"
     # A column that failed type conversion makes its other checks meaningless.
-    bad_type = set(fc.loc[fc["check"].str.startswith("coerce_dtype"), "column"])
-    keep = ~fc["column"].isin(bad_type) | fc["check"].str.startswith("coerce_dtype")
+    bad_type = set(fc.loc[fc["check"].str.startswith("coerce_dtype") | empty, "column"])
+    keep = ~fc["column"].isin(bad_type) | fc["check"].str.startswith("coerce_dtype") | empty
     keep &= ~fc["check"].str.startswith("dtype(")
     fc = fc[keep]
     problems: list[str] = []
@@ -92,9 +95,8 @@ def explain_schema_errors(file: str, errors: pa.errors.SchemaErrors) -> DataVali
             problems.append(f"column {group['failure_case'].iloc[0]!r}: required column is missing")
             continue
         col = "(whole table)" if column is None or pd.isna(column) else repr(column)
-        problems.append(
-            f"column {col}: {rule} at {_rows(group['index'])} (values {_values(group['failure_case'])})"
-        )
+        rows, values = _rows(group["index"]), _values(group["failure_case"])
+        problems.append(f"column {col}: {rule} at {rows} (values {values})")
     if not problems:  # pragma: no cover - pandera always reports something
         problems.append(str(errors))
     return DataValidationError(file, problems)
@@ -126,14 +128,18 @@ def read_table(path: Path, schema: pa.DataFrameSchema, *, sep: str = ",") -> pd.
     if not path.is_file():
         raise DataValidationError(file, ["file not found"])
     try:
-        raw = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                          encoding="utf-8")
+        raw = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
+        )
     except pd.errors.EmptyDataError:
         raise DataValidationError(file, ["the file is empty (no header row)"]) from None
     except UnicodeDecodeError as exc:
         raise DataValidationError(
-            file, [f"not UTF-8 text: byte {exc.object[exc.start:exc.start + 1]!r} at offset "
-                   f"{exc.start}; re-save the file as UTF-8"]
+            file,
+            [
+                f"not UTF-8 text: byte {exc.object[exc.start : exc.start + 1]!r} at offset "
+                f"{exc.start}; re-save the file as UTF-8"
+            ],
         ) from None
     except pd.errors.ParserError as exc:
         raise DataValidationError(file, [f"not a well-formed CSV file ({exc})"]) from None

@@ -1,0 +1,60 @@
+"""Shared fixtures: the LLR system, and one end-to-end build reused by the e2e tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hi_analysis.config import load_system
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def llr():
+    return load_system("llr")
+
+
+@dataclass
+class Build:
+    build_dir: Path
+    index: Path
+    stdout: str
+    stderr: str
+
+    def page(self, place: str, chapter: str = "needs_analysis") -> str:
+        return (self.index.parent / "places" / place / f"{chapter}.html").read_text("utf-8")
+
+    def results(self, place: str, chapter: str = "needs_analysis") -> dict:
+        path = self.build_dir / "llr" / "results" / place / f"{chapter}.json"
+        return json.loads(path.read_text("utf-8"))
+
+
+def run_cli(*args: str, build_dir: Path, check: bool = False) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HI_ANALYSIS_BUILD": str(build_dir)}
+    exe = Path(sys.executable).with_name("hi-analysis")
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, env=env, check=check, cwd=ROOT
+    )
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Run the installed ``hi-analysis`` command: ``cli(*args, build_dir=...)``."""
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Build:
+    """Build the default system's book once, into a temporary build folder."""
+    build_dir = tmp_path_factory.mktemp("build")
+    proc = run_cli("build", "--system", "llr", "--jobs", "3", "--quiet", build_dir=build_dir)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    return Build(build_dir, Path(last), proc.stdout, proc.stderr)

@@ -1,0 +1,164 @@
+"""End to end: `hi-analysis build` publishes the LLR book (run once, shared by these tests)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hi_analysis import book, runner
+from hi_analysis.config import load_system
+from hi_analysis.text import pct
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+PLACES = ("leicester", "leicestershire", "rutland")
+
+
+def test_build_prints_index_path_last(built_book):
+    assert built_book.index.is_absolute()
+    assert built_book.index.name == "index.html" and built_book.index.is_file()
+
+
+def test_book_has_a_part_per_place_with_needs_chapter(built_book):
+    toc = yaml.safe_load((built_book.build_dir / "llr" / "book-staging" / "_toc.yml").read_text())
+    assert [p["caption"] for p in toc["parts"]] == [
+        "Leicester",
+        "Leicestershire",
+        "Rutland",
+        "About this book",
+    ]
+    for place in PLACES:
+        html = built_book.page(place)
+        assert "Needs analysis:" in html
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_page_shows_key_figures(built_book, place):
+    html = built_book.page(place)
+    res = built_book.results(place)
+    assert f"{pct(res['core20_share_iod2025'])} of" in html
+    assert "Key messages" in html
+    for label, value in res["life_expectancy"].items():
+        assert f"{value:.1f}" in html, label
+    hyp = res["qof_hypertension"]
+    assert f"{hyp['value']:.1f}% (95% CI {hyp['lowercl']:.1f} to {hyp['uppercl']:.1f})" in html
+    assert "Real published data" in html
+    assert html.count("Download the data behind this chart (CSV)") >= 6
+    assert len(re.findall(r'<img [^>]*alt="[^"]{80,}"', html)) >= 6
+
+
+def test_leicester_figures_are_the_real_ones(built_book):
+    res = built_book.results("leicester")
+    assert res["population_mid2020"] == 354_036
+    assert res["core20_share_iod2025"] == pytest.approx(0.53317, abs=1e-5)
+    assert res["life_expectancy"] == {"Female|Leicester": 81.7, "Male|Leicester": 77.5}
+
+
+def test_no_code_or_parameters_anywhere_in_the_site(built_book):
+    site = built_book.index.parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        text = page.read_text("utf-8")
+        assert "cell_input" not in text, page
+        assert "injected-parameters" not in text and "results_path" not in text, page
+        assert "from hi_analysis" not in text and "import " not in text, page
+        assert "Traceback" not in text, page
+    assert not list(site.rglob("*.ipynb")) and not (site / "_sources").exists()
+
+
+def test_landing_page_and_counts_are_controlled(built_book):
+    html = built_book.index.with_name("intro.html").read_text("utf-8")
+    assert "Health inequalities in Leicester, Leicestershire and Rutland" in html
+    assert "354,035" in html  # 354,036 rounded to the nearest 5 (disclosure control)
+    assert "354,036" not in html
+
+
+def test_second_build_recomputes_nothing(built_book, cli):
+    proc = cli("build", "--system", "llr", "--quiet", build_dir=built_book.build_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 notebook(s) run, 3 unchanged (cached)" in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == str(built_book.index)
+
+
+def test_failed_book_build_leaves_previous_site(built_book, monkeypatch):
+    monkeypatch.setenv("HI_ANALYSIS_BUILD", str(built_book.build_dir))
+    system = load_system("llr")
+    before = built_book.index.read_bytes()
+
+    def broken(staging):
+        raise book.BookBuildError("simulated Sphinx failure")
+
+    monkeypatch.setattr(book, "build_html", broken)
+    with pytest.raises(book.BookBuildError):
+        book.build_book(system, runner.plan(system))
+    assert built_book.index.read_bytes() == before
+
+
+def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
+    params = tmp_path / "parameters" / "broken"
+    (params / "places").mkdir(parents=True)
+    system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
+    system.update(id="broken", places=["hartlepool"])
+    (params / "system.yml").write_text(yaml.safe_dump(system))
+    (params / "places" / "hartlepool.yml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "hartlepool",
+                "name": "Hartlepool",
+                "code": "E06000001",
+                "kind": "unitary authority",
+                "districts": [{"code": "E06000001", "name": "Hartlepool"}],
+                "gp_practices": {"sub_icb": ["ZZZ"]},
+            }
+        )
+    )
+    exe = Path(sys.executable).with_name("hi-analysis")
+    env = {
+        "HI_ANALYSIS_ROOT": str(tmp_path),
+        "HI_ANALYSIS_BUILD": str(tmp_path / "_build"),
+        "PATH": str(exe.parent),
+    }
+    proc = subprocess.run(
+        [str(exe), "build", "--system", "broken", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"hi-analysis: error: needs_analysis failed for place 'hartlepool', "
+        r"cell \d+: DataValidationError: data/public/llr_census2021_ethnicity_lsoa21"
+        r"\.csv: no rows for 57 of 57 neighbourhoods of Hartlepool \(for example "
+        r"E01011949, .*\); this file does not cover the place",
+        last,
+    ), last
+    assert not (tmp_path / "_build" / "broken" / "site").exists()
+
+
+def test_nbval_lax_reexecutes_an_executed_chapter(built_book):
+    nb = built_book.build_dir / "llr" / "notebooks" / "rutland" / "needs_analysis.ipynb"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(nb),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=nb.parent,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert re.search(r"\d+ passed", proc.stdout)
