@@ -139,6 +139,26 @@ DATASETS: dict[str, Dataset] = {
         "ONS",
         "2024",
     ),
+    # LLR-only tables used by the synthetic-extract generator and the COVID chapter.
+    "population_2020_lsoa11_syoa": Dataset(
+        "llr_population_mid2020_lsoa11_syoa_persons.csv", schemas.POPULATION_2020_LSOA11_SYOA,
+        "Mid-2020 population estimates by single year of age, LSOA 2011 (LLR)", "ONS",
+        "mid-2020"),
+    "lookup_lsoa11_msoa11": Dataset(
+        "llr_lookup_lsoa11_msoa11_ward17_lad21_utla_icb22.csv", schemas.LOOKUP_LSOA11_MSOA11,
+        "LSOA 2011 to MSOA 2011, district and ICB lookup (LLR)", "ONS", "2021-2022"),
+    "covid_vaccination_msoa11": Dataset(
+        "llr_covid_vaccination_msoa11_20210715.csv", schemas.COVID_VACCINATION_MSOA11,
+        "People vaccinated against COVID-19 by MSOA 2011 and age, to 11 July 2021 (LLR)",
+        "NHS England; ONS", "to 11 July 2021"),
+    "covid_deaths_cumulative": Dataset(
+        "llr_covid_deaths_cumulative_lad_to_2021w22.csv", schemas.COVID_DEATHS_CUMULATIVE_LAD,
+        "Deaths registered involving COVID-19, cumulative to 2021 week 22, by district (LLR)",
+        "ONS", "to 4 June 2021"),
+    "leicester_deaths_weekly": Dataset(
+        "leicester_deaths_weekly_2020w01_w39.csv", schemas.DEATHS_WEEKLY_LAD,
+        "Weekly registered deaths, all causes and COVID-19, Leicester, 2020 weeks 1-39",
+        "ONS", "2020 weeks 1-39"),
 }
 
 #: Boundary layers (GeoJSON, EPSG:4326) with the vintage stated on every map.

@@ -306,3 +306,70 @@ LOOKUP_LSOA21 = schema(
     },
     unique=["lsoa21_code"],
 )
+
+
+#: Single-year-of-age columns of the LLR mid-2020 population file.
+SYOA_COLUMNS = tuple([f"age_{a}" for a in range(90)] + ["age_90plus"])
+
+POPULATION_2020_LSOA11_SYOA = schema(
+    {
+        "lsoa11cd": code("lsoa"),
+        "lsoa11nm": text(),
+        "lad21cd": code("lad"),
+        "all_ages": count(),
+        **{c: count() for c in SYOA_COLUMNS},
+    },
+    unique=["lsoa11cd"],
+)
+
+LOOKUP_LSOA11_MSOA11 = schema(
+    {
+        "lsoa11_code": code("lsoa"),
+        "ltla21_code": code("lad"),
+        "msoa11_code": code("msoa"),
+        "utla23_code": code("utla"),
+        "icb22_code": code("icb"),
+    },
+    unique=["lsoa11_code"],
+)
+
+#: Vaccination age bands of the NHS England MSOA table (``Under 25`` means 18-24).
+VACCINATION_AGE_BANDS = (
+    "Under 25", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64",
+    "65-69", "70-74", "75-79", "80+",
+)
+
+COVID_VACCINATION_MSOA11 = schema(
+    {
+        "as_at": pa.Column("datetime64[ns]", coerce=True),
+        "lad19cd": code("lad"),
+        "msoa11cd": code("msoa"),
+        "dose": category(("first", "second")),
+        "age_band": category(VACCINATION_AGE_BANDS),
+        "people_vaccinated": count(nullable=True, dtype="float64"),
+        "pop_ons_mid2020": count(),
+    },
+    unique=["msoa11cd", "dose", "age_band"],
+)
+
+COVID_DEATHS_CUMULATIVE_LAD = schema(
+    {
+        "lad_cd": code("lad"),
+        "lad_nm": text(),
+        "deaths_all_causes_cumulative": count(),
+        "deaths_covid19_cumulative": count(),
+        "cumulative_to": text(),
+    },
+    unique=["lad_cd"],
+)
+
+DEATHS_WEEKLY_LAD = schema(
+    {
+        "lad_cd": code("lad"),
+        "year": pa.Column("int64", pa.Check.in_range(2000, 2100), coerce=True),
+        "week": pa.Column("int64", pa.Check.in_range(1, 53), coerce=True),
+        "deaths_all_causes": count(),
+        "deaths_covid19": count(),
+    },
+    unique=["lad_cd", "year", "week"],
+)

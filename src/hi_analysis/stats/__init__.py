@@ -17,21 +17,23 @@ reference.
 """
 
 from .dsr import ESP2013, dsr
-from .life_expectancy import LE_AGE_BANDS, life_expectancy
+from .life_expectancy import LE_AGE_BANDS, life_expectancy, life_table
 from .means import mean
 from .proportions import proportion
 from .quantiles import quantiles
 from .rates import rate
-from .sii import sii
+from .sii import sii, sii_line
 
 __all__ = [
     "ESP2013",
     "LE_AGE_BANDS",
     "dsr",
     "life_expectancy",
+    "life_table",
     "mean",
     "proportion",
     "quantiles",
     "rate",
     "sii",
+    "sii_line",
 ]

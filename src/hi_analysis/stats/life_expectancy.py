@@ -263,3 +263,39 @@ def _life_table(deaths: np.ndarray, pops: np.ndarray) -> tuple[np.ndarray, np.nd
         w[:, -1] = (surv[:, -1] / 2) ** 2 * var_last
         se = np.sqrt(np.cumsum(w[:, ::-1], axis=1)[:, ::-1]) / surv
     return e, se
+
+
+def life_table(deaths: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Life expectancy and its standard error at each start age, from arrays.
+
+    The array form of :func:`life_expectancy` for callers that need many life
+    tables quickly (for example calibration loops). No reliability rules are
+    applied: use :func:`life_expectancy` for published figures.
+
+    Parameters
+    ----------
+    deaths, population : array_like, shape (..., 20)
+        Deaths and population (person-years) in the 20 bands of :data:`LE_AGE_BANDS`.
+
+    Returns
+    -------
+    e, se : numpy.ndarray, shape (..., 20)
+        Life expectancy and its Silcocks standard error at each start age.
+
+    Examples
+    --------
+    >>> pops = [7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601, 50209,
+    ...         56416, 46411, 39820, 37978, 37039, 33288, 23306, 11936, 11936]
+    >>> deaths = [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872, 1390,
+    ...           1605, 1936, 1937]
+    >>> e, se = life_table(deaths, pops)
+    >>> round(float(e[0]), 4)
+    80.1696
+    """
+    d = np.asarray(deaths, dtype="float64")
+    p = np.asarray(population, dtype="float64")
+    if d.shape != p.shape or d.shape[-1] != len(LE_AGE_BANDS):
+        raise ValueError(f"deaths and population must both have shape (..., {len(LE_AGE_BANDS)})")
+    lead = d.shape[:-1]
+    e, se = _life_table(d.reshape(-1, d.shape[-1]), p.reshape(-1, p.shape[-1]))
+    return e.reshape(*lead, -1), se.reshape(*lead, -1)

@@ -885,3 +885,38 @@ def _combine(draws: np.ndarray, weights: np.ndarray, out: np.ndarray, tmp: np.nd
     for i in range(1, len(weights)):
         np.multiply(draws[i], weights[i], out=tmp)
         out += tmp
+
+
+def sii_line(values: np.ndarray, populations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Intercept and slope of the SII regression line, from arrays (no intervals).
+
+    The array form of the point estimate in :func:`sii` (``value_type=0``,
+    ``multiplier=1``): weighted least squares of the values on the relative rank
+    of each quantile (the midpoint of its cumulative population share), weighted
+    by population share. Quantiles must be in order, most deprived first.
+
+    Parameters
+    ----------
+    values, populations : array_like, shape (..., k)
+        One value and population per quantile, along the last axis.
+
+    Returns
+    -------
+    intercept, slope : numpy.ndarray
+        The fitted value at rank 0 (most deprived end) and the SII.
+
+    Examples
+    --------
+    >>> b0, b1 = sii_line([70.0, 72, 74, 76, 78], [100, 100, 100, 100, 100])
+    >>> round(float(b0), 6), round(float(b1), 6)
+    (69.0, 10.0)
+    """
+    y = np.asarray(values, dtype="float64")
+    pops = np.asarray(populations, dtype="float64")
+    a = pops / pops.sum(axis=-1, keepdims=True)
+    b = np.cumsum(a, axis=-1) - a / 2
+    b_bar = (a * b).sum(axis=-1, keepdims=True)
+    y_bar = (a * y).sum(axis=-1, keepdims=True)
+    slope = (a * (b - b_bar) * (y - y_bar)).sum(axis=-1) / (a * (b - b_bar) ** 2).sum(axis=-1)
+    intercept = y_bar[..., 0] - slope * b_bar[..., 0]
+    return intercept, slope
