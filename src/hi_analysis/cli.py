@@ -4,6 +4,7 @@ Examples (shell)::
 
     hi-analysis list
     hi-analysis validate --system llr
+    hi-analysis synth --system llr [--seed 20240601]
     hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
 
 On failure the command prints one readable reason (which notebook, which place,
@@ -18,7 +19,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from hi_analysis.config import available_systems, load_system
+from hi_analysis.config import CHAPTER_EXTRACTS, System, available_systems, load_system
 from hi_analysis.errors import HiAnalysisError, NotebookRunError
 
 
@@ -35,6 +36,30 @@ def _validate(system_id: str) -> None:
         load_boundaries(layer)
 
 
+def _needed_extracts(system: System, chapters: Sequence[str] | None = None) -> list[str]:
+    chosen = chapters or system.chapters
+    return sorted({e for c in chosen for e in CHAPTER_EXTRACTS.get(c, ())})
+
+
+def _ensure_extracts(system: System, names: list[str], seed: int | None = None) -> None:
+    """Generate the synthetic extracts when any extract a chapter needs is missing."""
+    from hi_analysis.extracts import missing_extracts
+
+    missing = missing_extracts(system.id, names)
+    if not missing:
+        return
+    from hi_analysis import synth
+
+    print(
+        f"No extract for {', '.join(missing)}: generating SYNTHETIC extracts "
+        f"for {system.short_name} (about 30 s) ...",
+        file=sys.stderr,
+    )
+    result = synth.generate(system, seed=synth.DEFAULT_SEED if seed is None else seed)
+    print(f"Wrote {len(result.files)} synthetic extracts to "
+          f"{next(iter(result.files.values())).parent}", file=sys.stderr)
+
+
 def cmd_list(_: argparse.Namespace) -> int:
     """Print the systems, their places and chapters."""
     for sid in available_systems():
@@ -47,9 +72,30 @@ def cmd_list(_: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate parameters and every input file."""
+    """Validate parameters, every shipped input file and the extracts present."""
+    from hi_analysis.extracts import EXTRACTS, missing_extracts, validate_extracts
+
     _validate(args.system)
-    print(f"{args.system}: parameters and all input data are valid")
+    system = load_system(args.system)
+    present = [n for n in EXTRACTS if n not in missing_extracts(system.id, [n])]
+    validate_extracts(system, present)
+    print(f"{args.system}: parameters, all shipped input data and {len(present)} "
+          f"extract(s) are valid")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Generate the synthetic record-level extracts for a system."""
+    from hi_analysis import synth
+
+    system = load_system(args.system)
+    start = time.perf_counter()
+    seed = synth.DEFAULT_SEED if args.seed is None else args.seed
+    result = synth.generate(system, seed=seed)
+    for name, path in sorted(result.files.items()):
+        print(f"{name}: {path}")
+    print(f"Generated {len(result.files)} SYNTHETIC extracts for {system.short_name} "
+          f"(seed {seed}) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0
 
 
@@ -71,6 +117,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     system = load_system(args.system)
     print(f"Validating inputs for {system.name} ...", file=sys.stderr)
     _validate(args.system)
+    needed = _needed_extracts(system, args.chapter)
+    _ensure_extracts(system, needed)
+    from hi_analysis.extracts import validate_extracts
+
+    validate_extracts(system, needed)
     jobs = runner.plan(system, places=args.place, chapters=args.chapter)
     bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr, disable=args.quiet)
 
@@ -112,6 +163,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate parameters and input data")
     p.add_argument("--system", default="llr")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("synth", help="generate synthetic record-level extracts")
+    p.add_argument("--system", default="llr", help="system identifier (default: llr)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
+    p.set_defaults(func=cmd_synth)
     p = sub.add_parser("manifest", help="rewrite the shipped-data manifest")
     p.set_defaults(func=cmd_manifest)
     p = sub.add_parser("build", help="run the chapters and publish the book")

@@ -36,7 +36,14 @@ SubIcbCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3}$")]
 PostcodeDistrict = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}\d[A-Z\d]?$")]
 
 #: Chapters a system may publish, in reading order.
-CHAPTERS = ("needs_analysis",)
+CHAPTERS = ("needs_analysis", "sii")
+
+#: The record-level extracts each chapter reads (none: real published data only).
+#: The runner re-runs a chapter when one of these files changes.
+CHAPTER_EXTRACTS: dict[str, tuple[str, ...]] = {
+    "needs_analysis": (),
+    "sii": ("registered_population", "deaths", "emergency_admissions", "ltc_register"),
+}
 
 
 class _Strict(BaseModel):

@@ -43,6 +43,18 @@ def public_data_dir() -> Path:
     return source_root() / "data" / "public"
 
 
+def extracts_root() -> Path:
+    """Return the folder of record-level extracts, one sub-folder per system (never committed).
+
+    ``$HI_ANALYSIS_EXTRACTS`` overrides the default ``data/extracts`` (tests generate
+    synthetic extracts into a temporary folder).
+    """
+    env = os.environ.get("HI_ANALYSIS_EXTRACTS")
+    if env:
+        return Path(env).resolve()
+    return project_root() / "data" / "extracts"
+
+
 def parameters_dir() -> Path:
     """Return the folder of parameter files, one sub-folder per system."""
     return project_root() / "parameters"

@@ -36,6 +36,18 @@ def data_fingerprint() -> str:
     return manifest_digest()
 
 
+def extracts_fingerprint(system_id: str, names: tuple[str, ...] | list[str]) -> str:
+    """Digest of the record-level extract files a chapter reads (empty string for none)."""
+    if not names:
+        return ""
+    from hi_analysis.extracts import extracts_record
+
+    h = hashlib.sha256()
+    for rec in extracts_record(system_id, names):
+        h.update(f"{rec['extract']}={rec['file']}:{rec['sha256']};".encode())
+    return h.hexdigest()
+
+
 def git_revision() -> str:
     """The current git commit (with ``-dirty`` if there are uncommitted changes), or ``unknown``."""
     try:

@@ -120,17 +120,33 @@ def data_banner(*, synthetic: bool, detail: str = "") -> None:
     display(HTML(f'<div class="{cls}" role="note"><p>{html.escape(text.strip())}</p></div>'))
 
 
-def provenance_note(parameters: Mapping[str, object]) -> None:
-    """Display the record of the code, data and parameters that produced the page."""
+def provenance_note(
+    parameters: Mapping[str, object], extracts: Sequence[Mapping[str, object]] = ()
+) -> None:
+    """Display the record of the code, data, extracts and parameters that produced the page.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The notebook's parameters.
+    extracts : sequence of mapping, optional
+        From :func:`hi_analysis.extracts.extracts_record`: each extract's file and sha256.
+    """
     rec = record()
     params = ", ".join(f"{k} = {v}" for k, v in parameters.items())
+    used = "; ".join(
+        f"{e['file']} (sha256 {str(e['sha256'])[:16]}"
+        + (", synthetic)" if e["synthetic"] else ")")
+        for e in extracts
+    )
+    used = f" Record-level extracts: {html.escape(used)}." if used else ""
     display(
         HTML(
             '<div class="hi-provenance"><p><strong>How this page was produced.</strong> '
             f"hi-analysis {html.escape(rec['package_version'])}, code revision "
             f"{html.escape(rec['git_revision'])} (fingerprint {rec['code_fingerprint']}), "
             f"shipped-data manifest fingerprint {rec['data_fingerprint']}. "
-            f"Parameters: {html.escape(params)}.</p></div>"
+            f"Parameters: {html.escape(params)}.{used}</p></div>"
         )
     )
 

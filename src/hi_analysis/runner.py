@@ -7,8 +7,10 @@ small protocol so a warm-kernel or distributed executor can replace it later
 without touching the rest of the pipeline.
 
 A job is skipped when its output notebook already carries the same cache key:
-a digest of the template, the parameters, the package code and the data
-manifest. So a rerun with nothing changed recomputes nothing.
+a digest of the template, the parameters, the package code, the data
+manifest and the record-level extracts the chapter reads. So a rerun with
+nothing changed recomputes nothing, and a new extract re-runs exactly the
+chapters that read it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from typing import Protocol
 
 import nbformat
 
-from hi_analysis.config import System
+from hi_analysis.config import CHAPTER_EXTRACTS, System
 from hi_analysis.paths import build_dir, notebooks_dir
-from hi_analysis.provenance import code_fingerprint, data_fingerprint
+from hi_analysis.provenance import code_fingerprint, data_fingerprint, extracts_fingerprint
 
 #: Cell tags that keep code and parameters off the published page.
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
@@ -46,13 +48,14 @@ class Job:
     output: Path
     results: Path
     parameters: dict[str, str] = field(default_factory=dict)
+    extracts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """Human-readable name used in progress and errors."""
         return f"{self.chapter} for {self.place_name} ({self.system}/{self.place})"
 
-    def cache_key(self, code: str, data: str) -> str:
+    def cache_key(self, code: str, data: str, extracts: str = "") -> str:
         """Digest of everything the output depends on."""
         h = hashlib.sha256()
         h.update(self.template.read_bytes())
@@ -60,6 +63,7 @@ class Job:
         h.update(self.place_name.encode())
         h.update(code.encode())
         h.update(data.encode())
+        h.update(extracts.encode())
         return h.hexdigest()
 
 
@@ -203,6 +207,7 @@ def plan(
                         "place": place.id,
                         "results_path": str(results),
                     },
+                    extracts=CHAPTER_EXTRACTS.get(chapter, ()),
                 )
             )
     return jobs
@@ -239,10 +244,14 @@ def run(
     jobs = list(jobs)
     executor = executor or PapermillExecutor()
     code, data = code_fingerprint(), data_fingerprint()
+    extract_keys: dict[tuple[str, tuple[str, ...]], str] = {}
     results: dict[int, JobResult] = {}
     todo = []
     for i, job in enumerate(jobs):
-        key = job.cache_key(code, data)
+        ekey = (job.system, job.extracts)
+        if ekey not in extract_keys:
+            extract_keys[ekey] = extracts_fingerprint(job.system, job.extracts)
+        key = job.cache_key(code, data, extract_keys[ekey])
         if not force and cached_key(job.output) == key and job.results.is_file():
             results[i] = JobResult(job, "cached", 0.0)
             if on_done:

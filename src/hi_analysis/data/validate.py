@@ -61,6 +61,7 @@ def _friendly_check(check: str) -> str:
         "not_nullable": "missing value",
         "column_in_dataframe": "column missing",
         "greater_than_or_equal_to(0)": "negative value",
+        "less_than_or_equal_to(120)": "impossible age (over 120)",
     }
     for raw, nice in replacements.items():
         if check.startswith(raw):

@@ -5,7 +5,26 @@ where none exists the synthetic ``<name>.SYNTHETIC.parquet`` made by ``hi-analys
 is used instead, and every page that uses it says so.
 """
 
-from hi_analysis.extracts.io import extract_path, extracts_dir, load_extract, write_extract
+from hi_analysis.extracts.io import (
+    extract_path,
+    extracts_dir,
+    extracts_record,
+    is_synthetic,
+    load_extract,
+    missing_extracts,
+    validate_extracts,
+    write_extract,
+)
 from hi_analysis.extracts.schemas import EXTRACTS
 
-__all__ = ["EXTRACTS", "extract_path", "extracts_dir", "load_extract", "write_extract"]
+__all__ = [
+    "EXTRACTS",
+    "extract_path",
+    "extracts_dir",
+    "extracts_record",
+    "is_synthetic",
+    "load_extract",
+    "missing_extracts",
+    "validate_extracts",
+    "write_extract",
+]

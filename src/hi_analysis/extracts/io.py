@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,7 @@ import pyarrow.parquet as pq
 
 from hi_analysis.config import System
 from hi_analysis.data.validate import (
+    CSV_ROWS,
     TABLE_ROWS,
     describe_path,
     describe_rows,
@@ -29,15 +33,21 @@ from hi_analysis.data.validate import (
 )
 from hi_analysis.errors import DataValidationError
 from hi_analysis.extracts.schemas import EXTRACTS, ExtractSpec
-from hi_analysis.paths import project_root
+from hi_analysis.paths import build_dir, extracts_root
 
 SYNTHETIC_TAG = "SYNTHETIC"
 EARLIEST = pd.Timestamp("1900-01-01")
 
 
 def extracts_dir(system_id: str) -> Path:
-    """Folder of a system's extracts: ``data/extracts/<system>`` (never committed)."""
-    return project_root() / "data" / "extracts" / system_id
+    """Folder of a system's extracts: ``data/extracts/<system>`` (never committed).
+
+    Examples
+    --------
+    >>> extracts_dir("llr").parts[-2:]
+    ('extracts', 'llr')
+    """
+    return extracts_root() / system_id
 
 
 def synthetic_path(system_id: str, name: str) -> Path:
@@ -78,10 +88,34 @@ def _system_lsoas(system_id: str) -> frozenset[str]:
     return frozenset(c for p in system.places for c in lsoa11_codes(p))
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, tuple[str, int]]:
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+
+
+def _parse_flags(frame: pd.DataFrame, spec: ExtractSpec, file: str) -> pd.DataFrame:
+    """Turn CSV text flags into booleans (``bool("False")`` would be True)."""
+    problems = []
+    for col, column in spec.schema.columns.items():
+        if str(column.dtype) != "bool" or col not in frame:
+            continue
+        text = frame[col].str.strip().str.lower()
+        bad = ~text.isin(_TRUE | _FALSE)
+        if bad.any():
+            problems.append(
+                f"column {col!r}: not a true/false value at "
+                f"{describe_rows(np.flatnonzero(bad), CSV_ROWS)} "
+                f"(values {', '.join(repr(v) for v in frame.loc[bad, col].unique()[:3])})")
+            continue
+        frame[col] = text.isin(_TRUE)
+    if problems:
+        raise DataValidationError(file, problems)
+    return frame
+
+
+def _read(path: Path, spec: ExtractSpec) -> tuple[pd.DataFrame, tuple[str, int]]:
     file = describe_path(path)
     if path.suffix == ".csv":
-        return read_csv_text(path), ("line", 2)
+        return _parse_flags(read_csv_text(path), spec, file), CSV_ROWS
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -158,7 +192,7 @@ def load_extract(system: System, name: str) -> pd.DataFrame:
             describe_path(extracts_dir(system.id) / f"{name}.parquet"),
             ["extract not found; put the real extract here, or run "
              f"`hi-analysis synth --system {system.id}` for a synthetic one"])
-    frame, rows = _read(path)
+    frame, rows = _read(path, spec)
     file = describe_path(path)
     frame = validate_frame(frame, spec.schema, file, rows)
     _check_semantics(frame, spec, system, file, rows)
@@ -195,3 +229,70 @@ def write_extract(frame: pd.DataFrame, system_id: str, name: str) -> Path:
                    write_statistics=False)
     tmp.replace(path)
     return path
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def missing_extracts(system_id: str, names: Iterable[str]) -> list[str]:
+    """The extracts among ``names`` with no file (neither the analyst's nor synthetic)."""
+    return [n for n in names if extract_path(system_id, n) is None]
+
+
+def extracts_record(system_id: str, names: Iterable[str]) -> list[dict[str, object]]:
+    """Which file each extract is read from, its sha256 and whether it is synthetic.
+
+    The provenance note of a page lists these, and the runner's cache key includes
+    them, so a chapter is re-run exactly when one of its extracts changes.
+    """
+    out = []
+    for name in sorted(set(names)):
+        path = extract_path(system_id, name)
+        if path is None:
+            out.append({"extract": name, "file": None, "sha256": None, "synthetic": None})
+            continue
+        out.append({"extract": name, "file": path.name, "sha256": file_digest(path),
+                    "synthetic": SYNTHETIC_TAG in path.name})
+    return out
+
+
+def validate_extracts(system: System, names: Iterable[str]) -> list[str]:
+    """Validate extracts before any notebook runs, skipping files already validated.
+
+    A file that passed is remembered by its sha256 in
+    ``<build>/<system>/extracts-validated.json``, so an unchanged extract is not
+    re-read on the next build; a changed or new one is validated in full.
+
+    Returns
+    -------
+    list of str
+        The extracts that were (re)validated now.
+
+    Raises
+    ------
+    DataValidationError
+        For the first extract that is missing or breaks a rule.
+    """
+    stamp = build_dir() / system.id / "extracts-validated.json"
+    try:
+        seen = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seen = {}
+    checked = []
+    for rec in extracts_record(system.id, names):
+        name = str(rec["extract"])
+        if rec["file"] is not None and seen.get(name) == rec["sha256"]:
+            continue
+        load_extract(system, name)  # raises with file, column and rows
+        seen[name] = rec["sha256"]
+        checked.append(name)
+    if checked:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(json.dumps(seen, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return checked

@@ -49,7 +49,7 @@ def _date(nullable: bool = False) -> pa.Column:
 
 
 def _age() -> pa.Column:
-    return pa.Column("int16", pa.Check.in_range(0, 120), coerce=True)
+    return pa.Column("int16", [pa.Check.ge(0), pa.Check.le(120)], coerce=True)
 
 
 def _flag() -> pa.Column:

@@ -12,15 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hi_analysis import stats
 from hi_analysis.config import System
 from hi_analysis.data import load
 from hi_analysis.data.schemas import ETHNIC_GROUPS_5, SYOA_COLUMNS
 from hi_analysis.geography import lsoa11_codes
+from hi_analysis.inequality import assign_quantiles
 from hi_analysis.synth._tools import make_ids
-
-#: Districts with fewer neighbourhoods than this use local quintiles instead of deciles.
-MIN_LSOAS_FOR_DECILES = 30
 
 
 def lsoa_table(system: System) -> pd.DataFrame:
@@ -28,7 +25,8 @@ def lsoa_table(system: System) -> pd.DataFrame:
 
     Columns: ``lsoa11cd, district, place, msoa11cd, imd_score, imd_decile`` (national,
     IMD 2019), ``local_quantile`` (within the district, 1 = most deprived),
-    ``n_quantiles`` (10, or 5 for a district with few LSOAs), and the Census 2021
+    ``n_quantiles`` (10, or 5 for a district with few LSOAs: see
+    :func:`hi_analysis.inequality.assign_quantiles`), and the Census 2021
     ethnic shares (one column per group).
     """
     rows = []
@@ -42,14 +40,8 @@ def lsoa_table(system: System) -> pd.DataFrame:
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")
     table["imd_score"] = table["lsoa11cd"].map(imd["imd_score"])
     table["imd_decile"] = table["lsoa11cd"].map(imd["imd_decile"]).astype("int16")
-    sizes = table.groupby("district")["lsoa11cd"].transform("size")
-    parts = []
-    for n_q, sub in table.groupby(np.where(sizes < MIN_LSOAS_FOR_DECILES, 5, 10)):
-        q = stats.quantiles(sub, "imd_score", by="district", nquantiles=int(n_q),
-                            name="local_quantile")
-        parts.append(q.assign(n_quantiles=int(n_q)))
-    table = pd.concat(parts).sort_values("lsoa11cd").reset_index(drop=True)
-    table["local_quantile"] = table["local_quantile"].astype("int16")
+    table = assign_quantiles(table, score="imd_score", by="district", name="local_quantile")
+    table = table.sort_values("lsoa11cd").reset_index(drop=True)
     return table.join(_ethnic_shares(table["lsoa11cd"]), on="lsoa11cd")
 
 

@@ -1,0 +1,350 @@
+"""The social gradient: indicators by local deprivation quantile and their slope index.
+
+This module holds the computations of the slope-index-of-inequality chapter:
+
+1. neighbourhoods are ranked by IMD 2019 score **within the area** and grouped
+   into local deprivation deciles (quintiles where the area has fewer than
+   :data:`MIN_NEIGHBOURHOODS_FOR_DECILES` neighbourhoods), 1 = most deprived --
+   the grouping Fingertips uses for its inequality indicators;
+2. record-level events (deaths, admissions, register entries) and the registered
+   population are counted by quantile, sex and age band;
+3. the indicator for each quantile is computed with :mod:`hi_analysis.stats`
+   (life expectancy, directly standardised rates, proportions), with 95% limits;
+4. the slope index of inequality (SII) and relative index (RII) are fitted with
+   :func:`hi_analysis.stats.sii`.
+
+Every function takes frames and returns frames; charts and wording live in
+:mod:`hi_analysis.charts` and :mod:`hi_analysis.narrative`.
+
+Examples
+--------
+A decile pattern that is exactly linear in relative rank gives that slope back:
+
+>>> import pandas as pd
+>>> d = pd.DataFrame({"quantile": range(1, 11), "population": 1000,
+...                   "value": [70 + 10 * (q - 0.5) / 10 for q in range(1, 11)],
+...                   "lowercl": 0.0, "uppercl": 0.0})
+>>> d["lowercl"], d["uppercl"] = d["value"] - 1, d["value"] + 1
+>>> round(float(fit_sii(d, value_type=0, seed=1)["sii"].iloc[0]), 6)
+10.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from hi_analysis import stats
+from hi_analysis.config import Place
+from hi_analysis.data import load
+from hi_analysis.geography import lsoa11_codes
+
+#: Areas with fewer neighbourhoods than this are split into quintiles, not deciles.
+MIN_NEIGHBOURHOODS_FOR_DECILES = 30
+
+#: Start ages of the European Standard Population 2013 bands (0-4, 5-9, ..., 90+).
+ESP_STARTS = tuple(range(0, 95, 5))
+
+#: Seed of the simulated SII limits, so a page is reproducible.
+SII_SEED = 20_240_601
+
+
+def n_quantiles(n_neighbourhoods: int) -> int:
+    """Deciles, or quintiles for an area with few neighbourhoods.
+
+    Examples
+    --------
+    >>> n_quantiles(192), n_quantiles(23)
+    (10, 5)
+    """
+    return 10 if n_neighbourhoods >= MIN_NEIGHBOURHOODS_FOR_DECILES else 5
+
+
+def assign_quantiles(table: pd.DataFrame, *, score: str, by: str,
+                     name: str = "quantile") -> pd.DataFrame:
+    """Add local deprivation quantiles (1 = most deprived) within each ``by`` group.
+
+    Each group gets deciles, or quintiles when it has fewer than
+    :data:`MIN_NEIGHBOURHOODS_FOR_DECILES` rows (see :func:`n_quantiles`); the
+    number used is in ``n_quantiles``. Higher ``score`` means more deprived.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per neighbourhood.
+    score : str
+        Column of deprivation scores (IMD score: higher is more deprived).
+    by : str
+        Column naming the area within which neighbourhoods are ranked.
+    name : str
+        Name of the new quantile column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with ``name`` (int) and ``n_quantiles`` columns, in the input order.
+    """
+    parts = []
+    for _, sub in table.groupby(by, sort=False):
+        k = n_quantiles(len(sub))
+        q = stats.quantiles(sub, score, by=by, nquantiles=k, name=name)
+        parts.append(q.assign(n_quantiles=k))
+    out = pd.concat(parts).loc[table.index]
+    out[name] = out[name].astype("int16")
+    out["n_quantiles"] = out["n_quantiles"].astype("int16")
+    return out
+
+
+def place_lsoas(place: Place, *, within: str = "place") -> pd.DataFrame:
+    """The place's 2011 neighbourhoods with their local deprivation quantile.
+
+    Parameters
+    ----------
+    place : Place
+        The place.
+    within : {"place", "district"}
+        Rank neighbourhoods across the whole place (the chapter's view), or within
+        each district (how Fingertips computes district SIIs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa11cd, district, area, imd_score, quantile, n_quantiles`` where ``area``
+        is the place code or the district code.
+    """
+    if within not in ("place", "district"):
+        raise ValueError(f"within must be 'place' or 'district', not {within!r}")
+    codes = lsoa11_codes(place)
+    look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
+    imd = load("imd2019_lsoa11").set_index("lsoa11cd")
+    table = pd.DataFrame({"lsoa11cd": codes})
+    table["district"] = table["lsoa11cd"].map(look["ltla21_code"])
+    table["area"] = place.code if within == "place" else table["district"]
+    table["imd_score"] = table["lsoa11cd"].map(imd["imd_score"])
+    return assign_quantiles(table, score="imd_score", by="area")
+
+
+def msoa_vaccination(place: Place) -> pd.DataFrame:
+    """Real COVID-19 vaccination by MSOA for the place, with local deprivation quantiles.
+
+    Second-dose uptake at 11 July 2021 among people aged 50 and over (everyone in
+    that age range had been offered both doses by then), from NHS England's
+    published MSOA counts and the ONS mid-2020 population of the same ages. MSOAs
+    are ranked within the place by their population-weighted IMD 2019 score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``msoa11cd, msoa_name, second_doses, population, imd_score, quantile,
+        n_quantiles`` (one row per MSOA).
+    """
+    v = load("covid_vaccination_msoa11")
+    msoas = set(place_lsoas(place).pipe(
+        lambda t: t["lsoa11cd"].map(load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
+                                    ["msoa11_code"])))
+    v = v[v["msoa11cd"].isin(msoas) & (v["dose"] == "second")]
+    v = v[v["age_band"].isin(["50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80+"])]
+    if v.empty:
+        raise ValueError(f"no MSOA vaccination rows for {place.name}")
+    out = v.groupby("msoa11cd", as_index=False).agg(
+        msoa_name=("msoa_hcl_name", "first"), second_doses=("people_vaccinated", "sum"),
+        population=("pop_ons_mid2020", "sum"),
+        imd_score=("imd2019_msoa_pop_weighted_score", "first"))
+    out["imd_score"] = out["imd_score"].astype(float)
+    out["area"] = place.code
+    return assign_quantiles(out, score="imd_score", by="area")
+
+
+def _life_band(age: np.ndarray) -> np.ndarray:
+    return np.asarray(stats.LE_AGE_BANDS)[
+        np.searchsorted(np.asarray(stats.LE_AGE_BANDS), age, side="right") - 1]
+
+
+def _esp_band(age: np.ndarray) -> np.ndarray:
+    return np.minimum(np.asarray(age) // 5 * 5, 90)
+
+
+def count_by_quantile(records: pd.DataFrame, lsoas: pd.DataFrame, *, band: str,
+                      by: Sequence[str] = (), name: str = "count") -> pd.DataFrame:
+    """Count records by area, local quantile, the ``by`` columns and age band.
+
+    Records outside the LSOAs of ``lsoas`` are dropped. Every combination of
+    area, quantile, ``by`` value and band appears (zero where none).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Records with ``lsoa11cd`` and ``age`` (and the ``by`` columns).
+    lsoas : pandas.DataFrame
+        From :func:`place_lsoas`.
+    band : {"life", "esp"}
+        Life-table bands (0, 1-4, 5-9, ..., 90+) or ESP 2013 bands (0-4, ..., 90+).
+    by : sequence of str
+        Further grouping columns (e.g. ``["sex"]``).
+    name : str
+        Name of the count column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, quantile, *by, startage, <name>``.
+    """
+    by = list(by)
+    starts = stats.LE_AGE_BANDS if band == "life" else ESP_STARTS
+    cut = _life_band if band == "life" else _esp_band
+    info = lsoas.set_index("lsoa11cd")[["area", "quantile"]]
+    rec = records[["lsoa11cd", "age", *by]]
+    rec = rec[rec["lsoa11cd"].isin(info.index)]
+    frame = pd.DataFrame({"area": rec["lsoa11cd"].map(info["area"]).to_numpy(),
+                          "quantile": rec["lsoa11cd"].map(info["quantile"]).to_numpy(),
+                          "startage": cut(rec["age"].to_numpy())})
+    for col in by:
+        frame[col] = rec[col].astype(str).to_numpy()
+    counts = frame.value_counts().rename(name)
+    levels = [sorted(lsoas["area"].unique()), sorted(lsoas["quantile"].unique()), list(starts)]
+    levels += [sorted(frame[c].unique()) for c in by]
+    full = pd.MultiIndex.from_product(levels, names=["area", "quantile", "startage", *by])
+    out = counts.reindex(full, fill_value=0).reset_index()
+    return out[["area", "quantile", *by, "startage", name]]
+
+
+def life_expectancy_by_quantile(deaths: pd.DataFrame, population: pd.DataFrame,
+                                lsoas: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """Life expectancy at birth by area, local quantile and sex, with 95% limits.
+
+    Deaths in the given calendar years over person-years (the registered
+    population times the number of years: the population is that of the
+    extract, held fixed across the period).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, quantile, sex, population, deaths, value, lowercl, uppercl`` (years).
+    """
+    years = list(years)
+    d = deaths[deaths["date_of_death"].dt.year.isin(years)]
+    dc = count_by_quantile(d, lsoas, band="life", by=["sex"], name="deaths")
+    pc = count_by_quantile(population, lsoas, band="life", by=["sex"], name="population")
+    frame = pc.merge(dc, on=["area", "quantile", "sex", "startage"], how="left")
+    frame["deaths"] = frame["deaths"].fillna(0)
+    frame["person_years"] = frame["population"] * len(years)
+    le = stats.life_expectancy(frame, "deaths", "person_years", "startage",
+                               by=["area", "quantile", "sex"])
+    le = le[le["startage"] == 0].drop(columns=["startage"])
+    totals = frame.groupby(["area", "quantile", "sex"], as_index=False)[
+        ["population", "deaths"]].sum()
+    out = totals.merge(le[["area", "quantile", "sex", "value", "lowercl", "uppercl"]],
+                       on=["area", "quantile", "sex"])
+    return out.sort_values(["area", "sex", "quantile"]).reset_index(drop=True)
+
+
+def dsr_by_quantile(events: pd.DataFrame, population: pd.DataFrame, lsoas: pd.DataFrame, *,
+                    years: int = 1, max_age: int | None = None, by: Sequence[str] = (),
+                    multiplier: float = 100_000) -> pd.DataFrame:
+    """Directly standardised rate (ESP 2013, Dobson limits) by area and local quantile.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events already restricted to the period (``lsoa11cd``, ``age``).
+    population : pandas.DataFrame
+        The registered population extract.
+    lsoas : pandas.DataFrame
+        From :func:`place_lsoas`.
+    years : int
+        Length of the period (person-years = population x years).
+    max_age : int, optional
+        Upper age limit (exclusive, a multiple of 5), e.g. 75 for under-75 rates;
+        the standard population is cut to the same bands.
+    by : sequence of str
+        Further grouping columns present in both frames.
+    multiplier : float
+        Rate per this many person-years (100 gives an age-standardised percentage).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, quantile, *by, events, population, value, lowercl, uppercl``.
+    """
+    by = list(by)
+    ec = count_by_quantile(events, lsoas, band="esp", by=by, name="events")
+    pc = count_by_quantile(population, lsoas, band="esp", by=by, name="population")
+    keys = ["area", "quantile", *by, "startage"]
+    frame = pc.merge(ec, on=keys, how="left").fillna({"events": 0})
+    weights = dict(zip(ESP_STARTS, np.asarray(stats.ESP2013, dtype=float), strict=True))
+    if max_age is not None:
+        if max_age % 5:
+            raise ValueError(f"max_age must be a multiple of 5, not {max_age}")
+        frame = frame[frame["startage"] < max_age]
+    frame["stdpop"] = frame["startage"].map(weights)
+    frame["person_years"] = frame["population"] * years
+    out = stats.dsr(frame, "events", "person_years", by=["area", "quantile", *by],
+                    stdpop="stdpop", multiplier=multiplier)
+    pops = frame.groupby(["area", "quantile", *by], as_index=False)["population"].sum()
+    out = out.drop(columns=["person_years"]).merge(pops, on=["area", "quantile", *by])
+    return out[["area", "quantile", *by, "events", "population", "value", "lowercl",
+                "uppercl"]].sort_values(["area", *by, "quantile"]).reset_index(drop=True)
+
+
+def proportion_by_quantile(frame: pd.DataFrame, x: str, n: str, *, by: Sequence[str] = (),
+                           multiplier: float = 100) -> pd.DataFrame:
+    """Proportion (Wilson limits) by area and quantile from counts already per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, quantile, *by, <x>, population, value, lowercl, uppercl`` where
+        ``population`` is the summed ``n``.
+    """
+    keys = ["area", "quantile", *by]
+    summed = frame.groupby(keys, as_index=False)[[x, n]].sum()
+    out = stats.proportion(summed, x, n, by=keys, multiplier=multiplier)
+    out = out.rename(columns={n: "population"})
+    return out[[*keys, x, "population", "value", "lowercl", "uppercl"]].sort_values(
+        [*keys[:1], *by, "quantile"]).reset_index(drop=True)
+
+
+def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
+            seed: int = SII_SEED, repetitions: int = 100_000) -> pd.DataFrame:
+    """Slope and relative index of inequality with 95% limits, and the fitted line.
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        One row per group and quantile: ``quantile, population, value, lowercl,
+        uppercl`` (and the ``by`` columns).
+    value_type : {0, 1, 2}
+        0 for a value with symmetric limits (life expectancy), 1 for a rate,
+        2 for a proportion (see :func:`hi_analysis.stats.sii`).
+    by : sequence of str
+        Grouping columns (one SII per group).
+    seed, repetitions
+        The simulation of the limits (fixed seed: the page is reproducible).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*by, sii, sii_lowercl, sii_uppercl, rii, rii_lowercl, rii_uppercl,
+        intercept, n_quantiles`` where ``intercept`` is the fitted value at the most
+        deprived end (relative rank 0).
+    """
+    by = list(by)
+    work = estimates.copy()
+    scale = 1.0
+    if value_type == 2 and work["value"].max() > 1:  # sii() takes proportions on 0-1
+        scale = 100.0
+        for c in ("value", "lowercl", "uppercl"):
+            work[c] = work[c] / scale
+    res = stats.sii(work, "quantile", "population", by=by or None, value="value",
+                    lower_cl="lowercl", upper_cl="uppercl", value_type=value_type,
+                    repetitions=repetitions, rii=True, seed=seed, intercept=True)
+    for c in ("sii", "sii_lowercl", "sii_uppercl", "intercept"):
+        res[c] = res[c] * scale
+    if by:
+        counts = estimates.groupby(by, as_index=False)["quantile"].nunique()
+        res = res.merge(counts.rename(columns={"quantile": "n_quantiles"}), on=by)
+    else:
+        res["n_quantiles"] = estimates["quantile"].nunique()
+    return res
