@@ -16,6 +16,13 @@ from hi_analysis.config import load_system
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _no_project_extracts(monkeypatch, tmp_path_factory):
+    """Tests never read or write the project's own data/extracts (they use temporary folders)."""
+    if "HI_ANALYSIS_EXTRACTS" not in os.environ:
+        monkeypatch.setenv("HI_ANALYSIS_EXTRACTS", str(tmp_path_factory.getbasetemp() / "none"))
+
+
 @pytest.fixture(scope="session")
 def llr():
     return load_system("llr")
@@ -36,8 +43,12 @@ class Build:
         return json.loads(path.read_text("utf-8"))
 
 
-def run_cli(*args: str, build_dir: Path, check: bool = False) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, build_dir: Path, extracts_dir: Path | None = None, check: bool = False
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "HI_ANALYSIS_BUILD": str(build_dir)}
+    if extracts_dir is not None:
+        env["HI_ANALYSIS_EXTRACTS"] = str(extracts_dir)
     exe = Path(sys.executable).with_name("hi-analysis")
     return subprocess.run(
         [str(exe), *args], capture_output=True, text=True, env=env, check=check, cwd=ROOT
@@ -51,10 +62,23 @@ def cli():
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Build:
-    """Build the default system's book once, into a temporary build folder."""
+def extracts_root(tmp_path_factory) -> Path:
+    """An empty extracts folder: the end-to-end build must generate the synthetic ones."""
+    return tmp_path_factory.mktemp("data") / "extracts"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, extracts_root) -> Build:
+    """Build the default system's book once, into temporary build and extracts folders.
+
+    The extracts folder starts empty, so this also checks that a build generates the
+    synthetic extracts when none exist (as ``make book`` does on a fresh clone).
+    """
     build_dir = tmp_path_factory.mktemp("build")
-    proc = run_cli("build", "--system", "llr", "--jobs", "3", "--quiet", build_dir=build_dir)
+    proc = run_cli(
+        "build", "--system", "llr", "--jobs", "3", "--quiet",
+        build_dir=build_dir, extracts_dir=extracts_root,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     last = proc.stdout.strip().splitlines()[-1]
     return Build(build_dir, Path(last), proc.stdout, proc.stderr)

@@ -16,7 +16,7 @@ def test_list(capsys):
 
 def test_validate(capsys):
     assert main(["validate", "--system", "llr"]) == 0
-    assert "all input data are valid" in capsys.readouterr().out
+    assert "all shipped input data and 0 extract(s) are valid" in capsys.readouterr().out
 
 
 def test_unknown_system_exits_non_zero_with_reason(capsys):

@@ -78,10 +78,12 @@ def test_landing_page_and_counts_are_controlled(built_book):
     assert "354,036" not in html
 
 
-def test_second_build_recomputes_nothing(built_book, cli):
-    proc = cli("build", "--system", "llr", "--quiet", build_dir=built_book.build_dir)
+def test_second_build_recomputes_nothing(built_book, cli, extracts_root):
+    proc = cli("build", "--system", "llr", "--quiet", build_dir=built_book.build_dir,
+               extracts_dir=extracts_root)
     assert proc.returncode == 0, proc.stderr
-    assert "0 notebook(s) run, 3 unchanged (cached)" in proc.stderr
+    assert "0 notebook(s) run, 6 unchanged (cached)" in proc.stderr
+    assert "generating" not in proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == str(built_book.index)
 
 
@@ -103,7 +105,7 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     params = tmp_path / "parameters" / "broken"
     (params / "places").mkdir(parents=True)
     system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
-    system.update(id="broken", places=["hartlepool"])
+    system.update(id="broken", places=["hartlepool"], chapters=["needs_analysis"])
     (params / "system.yml").write_text(yaml.safe_dump(system))
     (params / "places" / "hartlepool.yml").write_text(
         yaml.safe_dump(
@@ -162,3 +164,60 @@ def test_nbval_lax_reexecutes_an_executed_chapter(built_book):
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert re.search(r"\d+ passed", proc.stdout)
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_sii_page_reads_life_expectancy_sii_by_sex(built_book, place):
+    html = built_book.page(place, "sii")
+    res = built_book.results(place, "sii")
+    assert "Slope index of inequality:" in html
+    assert "SYNTHETIC DATA" in html  # the synthetic banner
+    for key, word in (("le_female", "women"), ("le_male", "men")):
+        r = res[key]
+        assert r["synthetic"] is True
+        lo, hi = sorted((r["lowercl"], r["uppercl"]))
+        if lo > 0:  # a clear gradient: read as a gap
+            assert (f"The gap in {word}&#x27;s life expectancy at birth across" in html
+                    or f"The gap in {word}'s life expectancy at birth across" in html)
+            assert f"is {r['sii']:.1f} years (95% CI {lo:.1f} to {hi:.1f})" in html
+        else:
+            assert f"{r['sii']:.1f} years (95% CI {lo:.1f} to {hi:.1f})" in html
+    assert res["covid2"]["synthetic"] is False
+    assert html.count("Download the data behind this chart (CSV)") >= 7
+    assert "Published SII (years, real)" in html
+
+
+def test_rutland_explains_quintiles_and_wide_intervals(built_book):
+    html = built_book.page("rutland", "sii")
+    assert "split into 5 local quintiles" in html
+    assert "the confidence intervals on this page are wide" in html
+    assert built_book.results("rutland", "sii")["le_female"]["n_quantiles"] == 5
+    assert built_book.results("leicester", "sii")["le_female"]["n_quantiles"] == 10
+
+
+def test_needs_pages_still_use_only_real_data(built_book):
+    for place in PLACES:
+        html = built_book.page(place)
+        assert "Real published data" in html and "SYNTHETIC" not in html
+
+
+def test_bad_extract_stops_the_build_before_any_notebook(built_book, extracts_root, cli,
+                                                         tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    folder = tmp_path / "extracts" / "llr"
+    shutil.copytree(extracts_root / "llr", folder)
+    deaths = pd.read_parquet(folder / "deaths.SYNTHETIC.parquet").head(50)
+    deaths["is_synthetic"] = False
+    deaths.loc[7, "lsoa11cd"] = "E01000001"
+    deaths.to_csv(folder / "deaths.csv", index=False)
+    proc = cli("build", "--system", "llr", "--quiet", build_dir=tmp_path / "b",
+               extracts_dir=folder.parent)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("hi-analysis: error: ") and "deaths.csv" in last
+    assert "column 'lsoa11cd': LSOA code not in LLR at line 9" in last
+    assert not (tmp_path / "b" / "llr" / "notebooks").exists()
+    assert not (tmp_path / "b" / "llr" / "site").exists()

@@ -42,10 +42,17 @@ def test_plan_lists_one_job_per_place_and_chapter(llr):
     jobs = runner.plan(llr)
     assert [(j.place, j.chapter) for j in jobs] == [
         ("leicester", "needs_analysis"),
+        ("leicester", "sii"),
         ("leicestershire", "needs_analysis"),
+        ("leicestershire", "sii"),
         ("rutland", "needs_analysis"),
+        ("rutland", "sii"),
     ]
     assert all(j.output.is_absolute() and j.results.is_absolute() for j in jobs)
+    assert {j.chapter: j.extracts for j in jobs} == {
+        "needs_analysis": (),
+        "sii": ("registered_population", "deaths", "emergency_admissions", "ltc_register"),
+    }
     with pytest.raises(ValueError, match="chapter 'nope' is not published"):
         runner.plan(llr, chapters=["nope"])
 
@@ -58,6 +65,7 @@ def test_cache_key_changes_with_inputs(tmp_path):
     assert k == job.cache_key("code", "data")
     assert k != job.cache_key("code2", "data")
     assert k != job.cache_key("code", "data2")
+    assert k != job.cache_key("code", "data", "extracts")
     _notebook(t, "2")
     assert k != job.cache_key("code", "data")
 

@@ -27,7 +27,7 @@ from hi_analysis.runner import Job
 from hi_analysis.text import num, pct
 
 #: Chapter titles shown in the table of contents.
-CHAPTER_TITLES = {"needs_analysis": "Needs analysis"}
+CHAPTER_TITLES = {"needs_analysis": "Needs analysis", "sii": "Slope index of inequality"}
 
 
 class BookBuildError(HiAnalysisError):

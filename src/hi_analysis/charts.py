@@ -49,6 +49,8 @@ class Chart:
     source: str
     name: str
     notes: list[str] = field(default_factory=list)
+    #: Count columns of ``data``: disclosure-controlled in the CSV download.
+    counts: tuple[str, ...] = ()
 
 
 def apply_style() -> None:
@@ -527,3 +529,142 @@ def practice_scatter(
         "2019 scores (Fingertips)",
         "practice-qof-payments",
     )
+
+
+# ----------------------------------------------------------------------------- social gradient
+def _quantile_word(k: int) -> str:
+    return "decile" if k == 10 else "quintile" if k == 5 else "quantile"
+
+
+def sii_gradient(
+    estimates: pd.DataFrame,
+    fit: pd.Series,
+    *,
+    title: str,
+    subtitle: str,
+    ylabel: str,
+    unit: str,
+    source: str,
+    name: str,
+    measure: str,
+    place: str,
+) -> Chart:
+    """Fingertips-style SII chart: bars by local deprivation quantile, and the SII line.
+
+    Each bar carries its 95% confidence interval; the fitted slope-index line runs
+    from the most to the least deprived end.
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        One row per quantile: ``quantile, population, value, lowercl, uppercl``.
+    fit : pandas.Series
+        One row of :func:`hi_analysis.inequality.fit_sii` (``sii``, ``intercept`` ...).
+    unit : str
+        Unit after each number in the alt text (e.g. ``" years"``, ``"%"``).
+    measure, place : str
+        Used in the alt text.
+    """
+    d = estimates.sort_values("quantile").reset_index(drop=True)
+    k = len(d)
+    word = _quantile_word(k)
+    fig, ax = _fig(8, 4.6)
+    x = d["quantile"].to_numpy()
+    ax.bar(x, d["value"], color=AF_CATEGORICAL[0], width=0.7, label=f"Local {word}")
+    ax.errorbar(x, d["value"], yerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
+                fmt="none", ecolor=TEXT_COLOUR, capsize=3, linewidth=1.2)
+    # the fitted line, in relative-rank units mapped onto the bar positions
+    share = d["population"] / d["population"].sum()
+    rank = (share.cumsum() - share / 2).to_numpy()
+    ends = np.array([0.0, 1.0])
+    xs = np.interp(ends, np.r_[0.0, rank, 1.0], np.r_[0.5, x, k + 0.5])
+    ys = fit["intercept"] + fit["sii"] * ends
+    ax.plot(xs, ys, color=AF_CATEGORICAL[3], linewidth=2.5, linestyle="--")
+    ax.text(xs[1] + 0.1, ys[1], "Fitted SII line", color="#B3501A", va="center", fontsize=9)
+    low = min(float(d["lowercl"].min()), float(ys.min()))
+    high = max(float(d["uppercl"].max()), float(ys.max()))
+    pad = (high - low) * 0.25 or 1.0
+    ax.set_ylim(max(0.0, low - pad) if low > 0 else low - pad, high + pad * 0.6)
+    ax.set_xlim(0.3, k + 1.6)
+    ax.set_xticks(x, [f"{q}\nmost\ndeprived" if q == 1 else f"{q}\nleast\ndeprived"
+                      if q == k else str(q) for q in x], fontsize=9)
+    ax.set_xlabel(f"Local deprivation {word} (IMD 2019, ranked within {place})")
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="x", visible=False)
+    data = d.assign(fitted=fit["intercept"] + fit["sii"] * rank, relative_rank=rank)
+    counts = tuple(c for c in ("deaths", "events", "population") if c in data)
+    alt = (
+        f"Bar chart of {measure} in each of {k} local deprivation {word}s of {place}, "
+        f"most deprived first, with 95% confidence intervals and the fitted slope index "
+        f"line. "
+        + "; ".join(f"{word} {int(r.quantile)}: {num(r.value)}{unit} (95% CI "
+                    f"{num(r.lowercl)} to {num(r.uppercl)})" for r in d.itertuples())
+        + f". The fitted line runs from {num(ys[0])}{unit} at the most deprived end to "
+        f"{num(ys[1])}{unit} at the least deprived end: a slope index of "
+        f"{num(fit['sii'])}{unit} (95% CI {num(fit['sii_lowercl'])} to "
+        f"{num(fit['sii_uppercl'])})."
+    )
+    return Chart(fig, title, subtitle, alt, data, source, name, counts=counts)
+
+
+def sii_over_time(
+    trend: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    ylabel: str,
+    source: str,
+    name: str,
+    published: pd.DataFrame | None = None,
+) -> Chart:
+    """The SII by period for each series (e.g. sex), with 95% CI bands and direct labels.
+
+    ``trend`` needs ``period, series, sii, sii_lowercl, sii_uppercl``; ``published``
+    (optional) ``period, series, value`` -- the official figures, drawn as open markers.
+    """
+    fig, ax = _fig(8, 4.6)
+    periods = list(dict.fromkeys(trend["period"]))
+    if published is not None:
+        periods = sorted(set(periods) | set(published["period"]))
+    x = {p: i for i, p in enumerate(periods)}
+    series = list(dict.fromkeys(trend["series"]))
+    for i, s in enumerate(series):
+        d = trend[trend["series"] == s]
+        colour = AF_DUO[i % 2]
+        xs = [x[p] for p in d["period"]]
+        ax.fill_between(xs, d["sii_lowercl"], d["sii_uppercl"], color=colour, alpha=0.15,
+                        linewidth=0)
+        ax.plot(xs, d["sii"], color=colour, linewidth=2, marker="o", markersize=4,
+                linestyle="-" if i == 0 else "--")
+        ax.text(xs[-1] + 0.15, float(d["sii"].iloc[-1]), f"{s} (computed)", color=colour,
+                va="center", fontsize=9)
+        if published is not None:
+            p = published[published["series"] == s]
+            if len(p):
+                ax.plot([x[q] for q in p["period"]], p["value"], linestyle="none", marker="D",
+                        markersize=6, markerfacecolor="white", markeredgecolor=colour,
+                        markeredgewidth=1.5)
+    if published is not None and len(published):
+        ax.plot([], [], linestyle="none", marker="D", markerfacecolor="white",
+                markeredgecolor=TEXT_COLOUR, label="Published by OHID (Fingertips)")
+        ax.legend(loc="upper left", fontsize=9)
+    ax.set_xticks(range(len(periods)), [p.replace(" - ", "-") for p in periods], fontsize=8)
+    ax.set_xlim(-0.3, len(periods) + 1.5)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="x", visible=False)
+    parts = []
+    for s in series:
+        d = trend[trend["series"] == s]
+        parts.append(f"{s}: {num(d['sii'].iloc[0])} in {d['period'].iloc[0]} "
+                     f"(95% CI {num(d['sii_lowercl'].iloc[0])} to "
+                     f"{num(d['sii_uppercl'].iloc[0])}) and {num(d['sii'].iloc[-1])} in "
+                     f"{d['period'].iloc[-1]} (95% CI {num(d['sii_lowercl'].iloc[-1])} to "
+                     f"{num(d['sii_uppercl'].iloc[-1])})")
+    alt = f"Line chart of {subtitle[0].lower() + subtitle[1:]}. " + "; ".join(parts) + "."
+    if published is not None and len(published):
+        alt += " Published values: " + "; ".join(
+            f"{r.series} {r.period} {num(r.value)}" for r in published.itertuples()) + "."
+    data = trend if published is None else trend.merge(
+        published.rename(columns={"value": "published_sii"}), on=["period", "series"],
+        how="outer")
+    return Chart(fig, title, subtitle, alt, data, source, name)

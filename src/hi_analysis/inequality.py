@@ -31,7 +31,8 @@ A decile pattern that is exactly linear in relative rank gives that slope back:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -348,3 +349,207 @@ def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
     else:
         res["n_quantiles"] = estimates["quantile"].nunique()
     return res
+
+
+# ----------------------------------------------------------------------------- the chapter
+#: Three-year period of the deaths-based indicators: the latest with a published SII.
+MORTALITY_YEARS = (2022, 2023, 2024)
+#: Period of the admissions indicator (the latest three complete years).
+ADMISSION_YEARS = (2023, 2024, 2025)
+#: Condition whose register prevalence the chapter shows.
+LTC_CONDITION = "Diabetes"
+
+
+@dataclass
+class Gradient:
+    """One indicator across the social gradient of a place: estimates, SII and wording."""
+
+    key: str
+    label: str
+    measure: str
+    unit: str
+    ylabel: str
+    period: str
+    value_type: int
+    higher_is_better: bool
+    synthetic: bool
+    source: str
+    estimates: pd.DataFrame
+    fit: pd.Series
+
+
+def _period(years: Sequence[int]) -> str:
+    years = list(years)
+    return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
+
+
+def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
+              seed: int = SII_SEED) -> list[Gradient]:
+    """Every indicator of the chapter for a place, with its SII and RII.
+
+    Parameters
+    ----------
+    place : Place
+        The place; neighbourhoods are ranked within it.
+    extracts : mapping
+        The validated extracts ``registered_population``, ``deaths``,
+        ``emergency_admissions`` and ``ltc_register`` (synthetic or real).
+    seed : int
+        Seed of the simulated SII limits.
+
+    Returns
+    -------
+    list of Gradient
+        Life expectancy (women, men), under-75 mortality, emergency admissions for
+        ambulatory-care-sensitive conditions, diabetes prevalence (record-level
+        extracts) and COVID-19 second-dose uptake (real published MSOA data).
+    """
+    from hi_analysis.extracts import is_synthetic
+
+    pop, deaths = extracts["registered_population"], extracts["deaths"]
+    adm, reg = extracts["emergency_admissions"], extracts["ltc_register"]
+    synthetic = {k: is_synthetic(v) for k, v in extracts.items()}
+    lsoas = place_lsoas(place)
+    out: list[Gradient] = []
+    le = life_expectancy_by_quantile(deaths, pop, lsoas, MORTALITY_YEARS)
+    le_fit = fit_sii(le, value_type=0, by=["sex"], seed=seed).set_index("sex")
+    for sex, word in (("Female", "women"), ("Male", "men")):
+        out.append(Gradient(
+            f"le_{sex.lower()}", f"Life expectancy at birth, {word}",
+            f"{word}'s life expectancy at birth", " years", "Life expectancy at birth (years)",
+            _period(MORTALITY_YEARS), 0, True,
+            synthetic["deaths"] or synthetic["registered_population"],
+            "Deaths and registered-population extracts; Chiang II life table",
+            le[le["sex"] == sex].drop(columns=["area", "sex"]).reset_index(drop=True),
+            le_fit.loc[sex]))
+    in_years = deaths["date_of_death"].dt.year.isin(MORTALITY_YEARS)
+    u75 = dsr_by_quantile(deaths[in_years], pop, lsoas, years=len(MORTALITY_YEARS), max_age=75)
+    out.append(Gradient(
+        "u75", "Under-75 mortality (all causes)", "under-75 mortality", " per 100,000",
+        "Deaths under 75 per 100,000 (age-standardised)", _period(MORTALITY_YEARS), 1, False,
+        synthetic["deaths"] or synthetic["registered_population"],
+        "Deaths and registered-population extracts; ESP 2013, Dobson limits",
+        u75.drop(columns="area"), fit_sii(u75, value_type=1, seed=seed).iloc[0]))
+    a = adm[adm["acsc"] & adm["admission_date"].dt.year.isin(ADMISSION_YEARS)]
+    acsc = dsr_by_quantile(a, pop, lsoas, years=len(ADMISSION_YEARS))
+    out.append(Gradient(
+        "acsc", "Emergency admissions for ambulatory-care-sensitive conditions",
+        "emergency admissions for ambulatory-care-sensitive conditions", " per 100,000",
+        "Admissions per 100,000 a year (age-standardised)", _period(ADMISSION_YEARS), 1, False,
+        synthetic["emergency_admissions"] or synthetic["registered_population"],
+        "Emergency-admissions and registered-population extracts; ESP 2013, Dobson limits",
+        acsc.drop(columns="area"), fit_sii(acsc, value_type=1, seed=seed).iloc[0]))
+    on = reg[reg["condition"] == LTC_CONDITION]
+    as_at = pd.Timestamp(on["as_at"].max()) if len(on) else None
+    ltc = dsr_by_quantile(on, pop, lsoas, multiplier=100)
+    out.append(Gradient(
+        "ltc", f"{LTC_CONDITION} recorded prevalence", f"recorded {LTC_CONDITION.lower()} "
+        "prevalence", "%", "Patients on the register (%, age-standardised)",
+        f"at {as_at:%-d %B %Y}" if as_at is not None else "", 1, False,
+        synthetic["ltc_register"] or synthetic["registered_population"],
+        "Long-term-condition register and registered-population extracts; ESP 2013",
+        ltc.drop(columns="area"), fit_sii(ltc, value_type=1, seed=seed).iloc[0]))
+    vac = proportion_by_quantile(msoa_vaccination(place), "second_doses", "population")
+    out.append(Gradient(
+        "covid2", "COVID-19 vaccination: second dose, aged 50 and over",
+        "second-dose COVID-19 vaccination uptake among people aged 50 and over", "%",
+        "People aged 50+ with two doses (%)", "at 11 July 2021", 2, True, False,
+        "NHS England vaccinations by MSOA (published 15 July 2021), ONS mid-2020 population",
+        vac.drop(columns="area").rename(columns={"second_doses": "events"}),
+        fit_sii(vac, value_type=2, seed=seed).iloc[0]))
+    return out
+
+
+def summary_table(items: Sequence[Gradient]) -> pd.DataFrame:
+    """One row per indicator: period, SII and RII with 95% limits, and the data source kind."""
+    rows = []
+    for g in items:
+        f = g.fit
+        rows.append({
+            "Indicator": g.label, "Period": g.period,
+            "Neighbourhood groups": f"{int(f['n_quantiles'])} local "
+                                    f"{'deciles' if f['n_quantiles'] == 10 else 'quintiles'}",
+            "SII": float(f["sii"]), "SII lower 95% CI": float(f["sii_lowercl"]),
+            "SII upper 95% CI": float(f["sii_uppercl"]), "RII": float(f["rii"]),
+            "RII lower 95% CI": float(f["rii_lowercl"]),
+            "RII upper 95% CI": float(f["rii_uppercl"]),
+            "Data": "synthetic extracts" if g.synthetic else "real published data",
+        })
+    return pd.DataFrame(rows)
+
+
+def le_sii_trend(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *,
+                 first: int, last: int, seed: int = SII_SEED,
+                 repetitions: int = 20_000) -> pd.DataFrame:
+    """The SII in life expectancy by sex for rolling three-year periods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (Fingertips style, e.g. ``"2015 - 17"``), ``series`` (sex),
+        ``sii, sii_lowercl, sii_uppercl``.
+    """
+    lsoas = place_lsoas(place)
+    frames = []
+    for start in range(first, last - 1):
+        years = (start, start + 1, start + 2)
+        le = life_expectancy_by_quantile(deaths, population, lsoas, years)
+        frames.append(le.assign(period=f"{start} - {str(start + 2)[-2:]}"))
+    le = pd.concat(frames, ignore_index=True)
+    fit = fit_sii(le, value_type=0, by=["period", "sex"], seed=seed, repetitions=repetitions)
+    return fit.rename(columns={"sex": "series"})[
+        ["period", "series", "sii", "sii_lowercl", "sii_uppercl"]].sort_values(
+        ["series", "period"]).reset_index(drop=True)
+
+
+def published_le_sii(place: Place) -> pd.DataFrame:
+    """OHID's published SII in life expectancy at birth for the place's districts (real).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, area_name, series`` (sex), ``period, value`` (years); empty
+        when none is published (Rutland: too few neighbourhoods).
+    """
+    ft = load("fingertips")
+    ft = ft[(ft["indicator"] == "Inequality in life expectancy at birth")
+            & ft["breakdown"].isna() & ft["area_code"].isin(place.district_codes)]
+    out = ft[["area_code", "area_name", "sex", "period", "value"]].rename(
+        columns={"sex": "series"})
+    return out.dropna(subset=["value"]).sort_values(["area_code", "series", "period"]
+                                                    ).reset_index(drop=True)
+
+
+def district_le_sii(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *,
+                    seed: int = SII_SEED) -> pd.DataFrame:
+    """Computed SII in life expectancy by district, beside the published one.
+
+    Neighbourhoods are ranked within each district (as Fingertips does), for the
+    period of :data:`MORTALITY_YEARS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, series, sii, sii_lowercl, sii_uppercl, n_quantiles, published``.
+    """
+    lsoas = place_lsoas(place, within="district")
+    le = life_expectancy_by_quantile(deaths, population, lsoas, MORTALITY_YEARS)
+    fit = fit_sii(le, value_type=0, by=["area", "sex"], seed=seed)
+    fit = fit.rename(columns={"area": "area_code", "sex": "series"})
+    pub = published_le_sii(place)
+    label = f"{MORTALITY_YEARS[0]} - {str(MORTALITY_YEARS[-1])[-2:]}"
+    pub = pub[pub["period"] == label][["area_code", "series", "value"]].rename(
+        columns={"value": "published"})
+    return fit[["area_code", "series", "sii", "sii_lowercl", "sii_uppercl", "n_quantiles"]
+               ].merge(pub, on=["area_code", "series"], how="left")
+
+
+def key_results(items: Sequence[Gradient], districts: pd.DataFrame) -> dict[str, object]:
+    """The page's key results, for the JSON sidecar the end-to-end tests read."""
+    out: dict[str, object] = {}
+    for g in items:
+        out[g.key] = {"sii": float(g.fit["sii"]), "lowercl": float(g.fit["sii_lowercl"]),
+                      "uppercl": float(g.fit["sii_uppercl"]), "rii": float(g.fit["rii"]),
+                      "n_quantiles": int(g.fit["n_quantiles"]), "synthetic": g.synthetic}
+    out["districts"] = districts.to_dict(orient="records")
+    return out

@@ -1,6 +1,7 @@
-"""Sentences and headline titles for the needs-analysis chapter, written from the numbers.
+"""Sentences and headline titles for the chapters, written from the numbers.
 
-Every function takes the tidy results of :mod:`hi_analysis.needs` and returns
+Every function takes the tidy results of :mod:`hi_analysis.needs` or
+:mod:`hi_analysis.inequality` and returns
 plain English; nothing here computes a statistic that is not already in the
 results, so the words always match the charts.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hi_analysis.inequality import MIN_NEIGHBOURHOODS_FOR_DECILES, Gradient
 from hi_analysis.needs import DeprivationChange, InverseCare
 from hi_analysis.text import join_names, money, num, pct, period, whole, with_ci
 
@@ -322,3 +324,196 @@ def inverse_care_alt(fit: InverseCare, table: pd.DataFrame, place: str) -> str:
         f"fitted line and its 95% confidence band; the slope is {money(fit.slope_per_10)} "
         f"per 10 IMD points (95% CI {money(fit.lowercl)} to {money(fit.uppercl)})."
     )
+
+
+# ----------------------------------------------------------------------------- SII chapter
+def _digits(g: Gradient) -> int:
+    return 0 if "100,000" in g.unit else 1
+
+
+def _gap_unit(g: Gradient) -> str:
+    """Unit of a difference: a gap between percentages is in percentage points."""
+    return " percentage points" if g.unit == "%" else g.unit
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def gradient_is_clear(g: Gradient) -> bool:
+    """True when the SII's 95% confidence interval excludes zero."""
+    return bool(g.fit["sii_lowercl"] > 0 or g.fit["sii_uppercl"] < 0)
+
+
+def deprived_fare_worse(g: Gradient) -> bool:
+    """True when the fitted line is worse at the most deprived end."""
+    return bool((g.fit["sii"] > 0) == g.higher_is_better)
+
+
+def sii_headline(g: Gradient, place: str) -> str:
+    """A chart title stating the finding.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = Gradient("le_female", "Life expectancy, women", "women's life expectancy",
+    ...              " years", "", "2022 to 2024", 0, True, True, "", pd.DataFrame(),
+    ...              pd.Series({"sii": 7.18, "sii_lowercl": 5.5, "sii_uppercl": 8.8}))
+    >>> sii_headline(g, "Leicester").split(" of ")[0]
+    "Women's life expectancy is 7.2 years lower at the most deprived end"
+    """
+    f, d = g.fit, _digits(g)
+    if not gradient_is_clear(g):
+        return f"{_cap(g.measure)} shows no clear gradient across {place}'s neighbourhoods"
+    side = "higher" if f["sii"] < 0 else "lower"
+    return (f"{_cap(g.measure)} is {num(abs(f['sii']), d)}{_gap_unit(g)} {side} at the most "
+            f"deprived end of {place}'s social gradient")
+
+
+def sii_reading(g: Gradient, place: str) -> str:
+    """Plain-English reading of an SII and RII, with their 95% intervals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = Gradient("le_male", "Life expectancy, men", "men's life expectancy", " years",
+    ...              "", "2022 to 2024", 0, True, True, "", pd.DataFrame(), pd.Series(
+    ...              {"sii": 8.65, "sii_lowercl": 7.13, "sii_uppercl": 10.18, "rii": 1.12,
+    ...               "rii_lowercl": 1.10, "rii_uppercl": 1.14}))
+    >>> sii_reading(g, "Leicester").split(" is ")[1].split(":")[0]
+    '8.7 years (95% CI 7.1 to 10.2)'
+    """
+    f, d = g.fit, _digits(g)
+    s, lo, hi = float(f["sii"]), float(f["sii_lowercl"]), float(f["sii_uppercl"])
+    if gradient_is_clear(g):
+        a, b = sorted((abs(lo), abs(hi)))
+        side = "higher" if s < 0 else "lower"
+        text = (f"The gap in {g.measure} across {place}'s social gradient is "
+                f"{num(abs(s), d)}{_gap_unit(g)} (95% CI {num(a, d)} to {num(b, d)}): on the "
+                f"fitted line it is {num(abs(s), d)}{_gap_unit(g)} {side} at the most deprived "
+                "end than at "
+                "the least deprived end, ")
+        text += ("so people in the most deprived neighbourhoods fare worse."
+                 if deprived_fare_worse(g) else
+                 "so on this measure the most deprived neighbourhoods fare better.")
+    else:
+        text = (f"The slope index of inequality in {g.measure} across {place}'s social "
+                f"gradient is {with_ci(s, lo, hi, digits=d, unit=_gap_unit(g))}. The interval "
+                "includes zero, so these data do not show a clear gradient.")
+    rii = with_ci(float(f["rii"]), float(f["rii_lowercl"]), float(f["rii_uppercl"]), digits=2)
+    text += (f" The relative index of inequality is {rii}: the fitted value at the least "
+             f"deprived end is {num(float(f['rii']), 2)} times that at the most deprived end.")
+    return text
+
+
+def quantile_choice_text(place: str, n_lsoas: int, k: int, people_per_group: float) -> str:
+    """Why the place's neighbourhoods are grouped into deciles or quintiles."""
+    word = "deciles" if k == 10 else "quintiles"
+    text = (f"{place} has {n_lsoas} neighbourhoods (2011 LSOAs). They are ranked by their "
+            f"IMD 2019 score **within {place}** and split into {k} local {word} of about "
+            f"{whole(n_lsoas / k)} neighbourhoods and {whole(people_per_group)} people each; "
+            f"1 is {place}'s most deprived {'tenth' if k == 10 else 'fifth'}.")
+    if k == 5:
+        text += (f" Deciles need at least {MIN_NEIGHBOURHOODS_FOR_DECILES} neighbourhoods to "
+                 f"give stable groups; with {n_lsoas}, deciles of two or three neighbourhoods "
+                 "would rest on very few deaths each, so this book uses quintiles (OHID does "
+                 f"not publish a life-expectancy SII for {place} for the same reason). Even "
+                 "so, each quintile holds few deaths, so **the confidence intervals on this "
+                 "page are wide**. A wide interval is an honest statement of how little a "
+                 "small population can tell us, not an error: read the direction of the "
+                 "gradient, and treat its size with caution.")
+    return text
+
+
+def sii_key_messages(items: list[Gradient], place: str, published: pd.DataFrame) -> list[str]:
+    """Three to four key messages for the top of the SII page."""
+    by_key = {g.key: g for g in items}
+    msgs = []
+    for key in ("le_female", "le_male"):
+        g = by_key[key]
+        f = g.fit
+        msgs.append(f"{_cap(g.measure)}: the gap across {place}'s social gradient is "
+                    f"{with_ci(abs(f['sii']), *sorted((abs(f['sii_lowercl']), abs(f['sii_uppercl']))), unit=' years')} "  # noqa: E501
+                    f"in {g.period} (synthetic deaths, calibrated to the published figures)."
+                    if gradient_is_clear(g) else
+                    f"{_cap(g.measure)}: no clear gradient across {place} in {g.period} "
+                    f"(SII {with_ci(f['sii'], f['sii_lowercl'], f['sii_uppercl'])}).")
+    worse = [g.label.lower() for g in items if gradient_is_clear(g) and deprived_fare_worse(g)]
+    msgs.append(f"{len(worse)} of {len(items)} indicators show a clear gradient against the "
+                f"most deprived neighbourhoods" + (f": {join_names(worse)}." if worse else "."))
+    latest = published[published["period"] == published["period"].max()] if len(
+        published) else published
+    if len(latest):
+        parts = [f"{r.series.lower()} {num(r.value)} years" + (
+            f" ({r.area_name})" if latest["area_code"].nunique() > 1 else "")
+            for r in latest.itertuples()]
+        msgs.append(f"Officially published (OHID, real), {latest['period'].iloc[0]}: "
+                    + "; ".join(parts[:4]) + ("; ..." if len(parts) > 4 else "") + ".")
+    else:
+        msgs.append(f"OHID publishes no SII in life expectancy for {place}: it has too few "
+                    "neighbourhoods for a stable estimate.")
+    return msgs
+
+
+def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int, ...]) -> str:
+    """Compare computed district SIIs with OHID's published ones, in words."""
+    pub = table.dropna(subset=["published"])
+    span = f"{years[0]} to {years[-1]}"
+    if pub.empty:
+        return (f"OHID publishes no SII in life expectancy for {place} for {span}: with so "
+                "few neighbourhoods the estimate would be too unstable. The computed figure "
+                "below rests on a plausible gradient chosen for the synthetic data (see *Data "
+                "and methods*), not on a published one.")
+    inside = ((pub["published"] >= pub["sii_lowercl"]) & (pub["published"] <= pub["sii_uppercl"]))
+    return (f"For {span}, {int(inside.sum())} of {len(pub)} published figures for {place} "
+            "lie inside the 95% confidence interval of the SII computed from the extracts. "
+            f"Published values range from {num(pub['published'].min())} to "
+            f"{num(pub['published'].max())} years.")
+
+
+def sii_trend_headline(trend: pd.DataFrame, place: str) -> str:
+    """Title for the SII-over-time chart, stating the latest gap by sex."""
+    last = trend[trend["period"] == trend["period"].max()]
+    parts = [f"{num(r.sii)} years for {'women' if r.series == 'Female' else 'men'}"
+             for r in last.itertuples()]
+    return (f"The computed gap in life expectancy across {place}'s social gradient was "
+            f"{join_names(parts)} in {last['period'].iloc[0]}")
+
+
+def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
+                   synthetic: bool) -> str:
+    """Read the SII trend, saying what is real and what is synthetic."""
+    first, last = trend["period"].min(), trend["period"].max()
+    parts = []
+    for sex, sub in trend.groupby("series"):
+        a, b = sub.iloc[0], sub.iloc[-1]
+        overlap = not (a["sii_uppercl"] < b["sii_lowercl"] or b["sii_uppercl"] < a["sii_lowercl"])
+        parts.append(f"from {num(a['sii'])} years ({first}) to {num(b['sii'])} years ({last}) "
+                     f"for {'women' if sex == 'Female' else 'men'}"
+                     + (" (the two intervals overlap)" if overlap else ""))
+    text = f"The computed SII in {place} went {join_names(parts)}."
+    if synthetic:
+        text += (" The computed series is **synthetic**: the generator holds each district's "
+                 "gradient fixed at its 2022-24 published level, so its movement over time is "
+                 "chance (and the COVID-19 deaths of 2020-22), not a real trend.")
+    if len(published):
+        pub = published[published["area_code"] == published["area_code"].iloc[0]]
+        pa, pb = pub[pub["period"] == pub["period"].min()], pub[pub["period"] ==
+                                                                pub["period"].max()]
+        bits = [f"{'women' if r.series == 'Female' else 'men'} "
+                f"{num(r.value)} to {num(q.value)} years"
+                for r, q in zip(pa.itertuples(), pb.itertuples(), strict=False)]
+        text += (f" The real published SII for {pub['area_name'].iloc[0]} moved from "
+                 f"{pa['period'].iloc[0]} to {pb['period'].iloc[0]}: {join_names(bits)}.")
+    return text
+
+
+def msoa_quantile_text(place: str, g: Gradient) -> str:
+    """Explain the MSOA grouping when it is coarse (few MSOAs in the place)."""
+    groups = int(g.fit["n_quantiles"])
+    n = len(g.estimates)
+    if groups == 10:
+        return ""
+    return (f"{place} has only a few middle-layer areas (MSOAs), so the vaccination chart uses "
+            f"{n} local quintiles; with so few areas, one unusual MSOA can move the line, and "
+            "the narrow intervals reflect large counts, not certainty about the gradient.")

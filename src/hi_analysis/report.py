@@ -39,8 +39,15 @@ def _csv_link(frame: pd.DataFrame, name: str, label: str) -> str:
     )
 
 
-def chart_html(chart: Chart) -> str:
-    """Render a chart as an accessible HTML figure (SVG image, alt text, CSV download)."""
+def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
+    """Render a chart as an accessible HTML figure (SVG image, alt text, CSV download).
+
+    Count columns of the chart's data (``chart.counts``) pass through disclosure
+    control under ``rule`` before they are offered for download.
+    """
+    data = tables.controlled(chart.data, chart.counts, rule)
+    for col in chart.counts:
+        data[col] = data[col].map(disclosure.format_count)
     svg = base64.b64encode(_svg(chart).encode("utf-8")).decode("ascii")
     notes = "".join(f"<br>{html.escape(n)}" for n in chart.notes)
     return (
@@ -49,7 +56,7 @@ def chart_html(chart: Chart) -> str:
         f'<p class="hi-chart-subtitle">{html.escape(chart.subtitle)}</p>'
         f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.alt)}">'
         f"<figcaption>Source: {html.escape(chart.source)}{notes}<br>"
-        f"{_csv_link(chart.data, chart.name, 'Download the data behind this chart (CSV)')}"
+        f"{_csv_link(data, chart.name, 'Download the data behind this chart (CSV)')}"
         f"</figcaption>"
         f"<details><summary>Text description of this chart</summary>"
         f"<p>{html.escape(chart.alt)}</p></details>"
@@ -57,9 +64,9 @@ def chart_html(chart: Chart) -> str:
     )
 
 
-def show_chart(chart: Chart) -> None:
-    """Display a chart on the page."""
-    display(HTML(chart_html(chart)))
+def show_chart(chart: Chart, rule: str = "nhs_england") -> None:
+    """Display a chart on the page (counts in its download controlled under ``rule``)."""
+    display(HTML(chart_html(chart, rule)))
 
 
 def show_table(

@@ -92,18 +92,23 @@ _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
 
-def _parse_flags(frame: pd.DataFrame, spec: ExtractSpec, file: str) -> pd.DataFrame:
-    """Turn CSV text flags into booleans (``bool("False")`` would be True)."""
+def _parse_flags(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                 rows: tuple[str, int] = CSV_ROWS) -> pd.DataFrame:
+    """Turn text flags into booleans (``bool("False")`` would be True)."""
     problems = []
     for col, column in spec.schema.columns.items():
         if str(column.dtype) != "bool" or col not in frame:
             continue
-        text = frame[col].str.strip().str.lower()
+        if pd.api.types.is_bool_dtype(frame[col]):
+            continue
+        if pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].astype(str)
+        text = frame[col].astype(str).str.strip().str.lower()
         bad = ~text.isin(_TRUE | _FALSE)
         if bad.any():
             problems.append(
                 f"column {col!r}: not a true/false value at "
-                f"{describe_rows(np.flatnonzero(bad), CSV_ROWS)} "
+                f"{describe_rows(np.flatnonzero(bad), rows)} "
                 f"(values {', '.join(repr(v) for v in frame.loc[bad, col].unique()[:3])})")
             continue
         frame[col] = text.isin(_TRUE)
@@ -126,7 +131,7 @@ def _read(path: Path, spec: ExtractSpec) -> tuple[pd.DataFrame, tuple[str, int]]
     for col in frame.columns:  # categoricals -> plain values for validation
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame, TABLE_ROWS
+    return _parse_flags(frame, spec, file, TABLE_ROWS), TABLE_ROWS
 
 
 def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, file: str,
