@@ -314,3 +314,19 @@ def test_docs_describe_every_column_of_every_extract():
             if line.startswith("|") and cells[0].startswith("`") and cells[0].endswith("`"):
                 documented.append(cells[0].strip("`"))
         assert documented == list(spec.schema.columns), name
+
+
+def test_parquet_text_flags_are_parsed_not_cast(llr, folder):
+    frame = valid("deaths")
+    frame["age"] = frame["age"].astype(int)
+    frame["ethnicity"] = frame["ethnicity"].replace("", None)
+    frame["date_of_death"] = pd.to_datetime(frame["date_of_death"])
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "deaths.parquet")
+    deaths = load_extract(llr, "deaths")
+    assert deaths["is_synthetic"].tolist() == [False, False, False]
+    assert deaths["premature"].tolist() == [True, True, False]
+    frame.loc[1, "avoidable"] = "nope"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "deaths.parquet")
+    with pytest.raises(DataValidationError,
+                       match=r"column 'avoidable': not a true/false value at row 2 "):
+        load_extract(llr, "deaths")

@@ -338,16 +338,20 @@ def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
         scale = 100.0
         for c in ("value", "lowercl", "uppercl"):
             work[c] = work[c] / scale
-    res = stats.sii(work, "quantile", "population", by=by or None, value="value",
-                    lower_cl="lowercl", upper_cl="uppercl", value_type=value_type,
-                    repetitions=repetitions, rii=True, seed=seed, intercept=True)
+    if by:  # groups with deciles and groups with quintiles are fitted separately
+        work["n_quantiles"] = work.groupby(by)["quantile"].transform("nunique")
+    else:
+        work["n_quantiles"] = work["quantile"].nunique()
+    parts = []
+    for k, sub in work.groupby("n_quantiles", sort=True):
+        res = stats.sii(sub.drop(columns="n_quantiles"), "quantile", "population",
+                        by=by or None, value="value", lower_cl="lowercl", upper_cl="uppercl",
+                        value_type=value_type, repetitions=repetitions, rii=True, seed=seed,
+                        intercept=True)
+        parts.append(res.assign(n_quantiles=int(k)))
+    res = pd.concat(parts, ignore_index=True)
     for c in ("sii", "sii_lowercl", "sii_uppercl", "intercept"):
         res[c] = res[c] * scale
-    if by:
-        counts = estimates.groupby(by, as_index=False)["quantile"].nunique()
-        res = res.merge(counts.rename(columns={"quantile": "n_quantiles"}), on=by)
-    else:
-        res["n_quantiles"] = estimates["quantile"].nunique()
     return res
 
 
