@@ -23,6 +23,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from hi_analysis.inequality import Gradient  # noqa: E402
 from hi_analysis.text import join_names, num, pct  # noqa: E402
 
 #: Analysis Function categorical palette, in the order it must be used.
@@ -605,6 +606,21 @@ def sii_gradient(
         f"{num(fit['sii_uppercl'])})."
     )
     return Chart(fig, title, subtitle, alt, data, source, name, counts=counts)
+
+
+def gradient_chart(g: Gradient, *, place: str, title: str) -> Chart:
+    """The :func:`sii_gradient` chart of one indicator of the SII chapter, with its subtitle.
+
+    The subtitle states the measure, the grouping, the place, the period and whether
+    the figures are synthetic or real.
+    """
+    word = _quantile_word(int(g.fit["n_quantiles"]))
+    subtitle = (f"{g.ylabel} by local {g.areas}deprivation {word}, with 95% confidence "
+                f"intervals, {place}, {g.period}"
+                + (" (synthetic)" if g.synthetic else " (real data)"))
+    return sii_gradient(g.estimates, g.fit, title=title, subtitle=subtitle, ylabel=g.ylabel,
+                        unit=g.unit, source=g.source, name=f"sii-{g.key}", measure=g.measure,
+                        place=place)
 
 
 def sii_over_time(

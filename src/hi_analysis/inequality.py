@@ -142,9 +142,8 @@ def msoa_vaccination(place: Place) -> pd.DataFrame:
         n_quantiles`` (one row per MSOA).
     """
     v = load("covid_vaccination_msoa11")
-    msoas = set(place_lsoas(place).pipe(
-        lambda t: t["lsoa11cd"].map(load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
-                                    ["msoa11_code"])))
+    look = load("lookup_lsoa11_msoa11")
+    msoas = set(look.loc[look["lsoa11_code"].isin(lsoa11_codes(place)), "msoa11_code"])
     v = v[v["msoa11cd"].isin(msoas) & (v["dose"] == "second")]
     v = v[v["age_band"].isin(["50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80+"])]
     if v.empty:
@@ -228,9 +227,15 @@ def life_expectancy_by_quantile(deaths: pd.DataFrame, population: pd.DataFrame,
     d = deaths[deaths["date_of_death"].dt.year.isin(years)]
     dc = count_by_quantile(d, lsoas, band="life", by=["sex"], name="deaths")
     pc = count_by_quantile(population, lsoas, band="life", by=["sex"], name="population")
+    return _life_expectancy_from_counts(dc, pc, len(years))
+
+
+def _life_expectancy_from_counts(dc: pd.DataFrame, pc: pd.DataFrame,
+                                 n_years: int) -> pd.DataFrame:
+    """Life expectancy at birth from deaths and population counts by quantile, sex and band."""
     frame = pc.merge(dc, on=["area", "quantile", "sex", "startage"], how="left")
     frame["deaths"] = frame["deaths"].fillna(0)
-    frame["person_years"] = frame["population"] * len(years)
+    frame["person_years"] = frame["population"] * n_years
     le = stats.life_expectancy(frame, "deaths", "person_years", "startage",
                                by=["area", "quantile", "sex"])
     le = le[le["startage"] == 0].drop(columns=["startage"])
@@ -380,6 +385,8 @@ class Gradient:
     source: str
     estimates: pd.DataFrame
     fit: pd.Series
+    #: What the ranked areas are, when not neighbourhoods (LSOAs), e.g. ``"MSOA "``.
+    areas: str = ""
 
 
 def _period(years: Sequence[int]) -> str:
@@ -460,7 +467,7 @@ def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
         "People aged 50+ with two doses (%)", "at 11 July 2021", 2, True, False,
         "NHS England vaccinations by MSOA (published 15 July 2021), ONS mid-2020 population",
         vac.drop(columns="area").rename(columns={"second_doses": "events"}),
-        fit_sii(vac, value_type=2, seed=seed).iloc[0]))
+        fit_sii(vac, value_type=2, seed=seed).iloc[0], areas="MSOA "))
     return out
 
 
@@ -494,10 +501,17 @@ def le_sii_trend(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *
         ``sii, sii_lowercl, sii_uppercl``.
     """
     lsoas = place_lsoas(place)
+    # count once by year, then sum three-year windows (not a recount per period)
+    years = deaths["date_of_death"].dt.year
+    d = deaths[years.between(first, last)].assign(year=years)
+    dc = count_by_quantile(d, lsoas, band="life", by=["sex", "year"], name="deaths")
+    pc = count_by_quantile(population, lsoas, band="life", by=["sex"], name="population")
+    keys = ["area", "quantile", "sex", "startage"]
     frames = []
     for start in range(first, last - 1):
-        years = (start, start + 1, start + 2)
-        le = life_expectancy_by_quantile(deaths, population, lsoas, years)
+        window = dc[dc["year"].astype(int).between(start, start + 2)]
+        counts = window.groupby(keys, as_index=False)["deaths"].sum()
+        le = _life_expectancy_from_counts(counts, pc, 3)
         frames.append(le.assign(period=f"{start} - {str(start + 2)[-2:]}"))
     le = pd.concat(frames, ignore_index=True)
     fit = fit_sii(le, value_type=0, by=["period", "sex"], seed=seed, repetitions=repetitions)
