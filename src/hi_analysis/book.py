@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from hi_analysis import disclosure
+from hi_analysis.chapters import CHAPTERS
 from hi_analysis.config import System
 from hi_analysis.data.public import provenance as data_provenance
 from hi_analysis.errors import HiAnalysisError
@@ -27,7 +28,7 @@ from hi_analysis.runner import Job
 from hi_analysis.text import num, pct
 
 #: Chapter titles shown in the table of contents.
-CHAPTER_TITLES = {"needs_analysis": "Needs analysis", "sii": "Slope index of inequality"}
+CHAPTER_TITLES = {c.id: c.title for c in CHAPTERS.values()}
 
 
 class BookBuildError(HiAnalysisError):
@@ -142,7 +143,9 @@ Small numbers are protected: {html.escape(disclosure.describe(system.disclosure)
 
 def _place_page(system: System, place_id: str) -> str:
     place = system.place(place_id)
-    chapters = "\n".join(f"- [{CHAPTER_TITLES[c]}]({c}.ipynb)" for c in system.chapters)
+    chapters = "\n".join(
+        f"- [{CHAPTERS[c].title}]({c}.ipynb): {CHAPTERS[c].summary}" for c in system.chapters
+    )
     districts = ", ".join(d.name for d in place.districts)
     kind = place.kind
     return f"""# {place.name}

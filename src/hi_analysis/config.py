@@ -21,6 +21,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from hi_analysis.chapters import CHAPTERS as REGISTRY
+from hi_analysis.chapters import chapter_ids
 from hi_analysis.errors import ConfigError
 from hi_analysis.paths import parameters_dir
 
@@ -35,15 +37,12 @@ AreaCode = Annotated[str, StringConstraints(pattern=r"^E\d{8}$")]
 SubIcbCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3}$")]
 PostcodeDistrict = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}\d[A-Z\d]?$")]
 
-#: Chapters a system may publish, in reading order.
-CHAPTERS = ("needs_analysis", "sii")
+#: Chapters a system may publish, in reading order (from :mod:`hi_analysis.chapters`).
+CHAPTERS = chapter_ids()
 
 #: The record-level extracts each chapter reads (none: real published data only).
 #: The runner re-runs a chapter when one of these files changes.
-CHAPTER_EXTRACTS: dict[str, tuple[str, ...]] = {
-    "needs_analysis": (),
-    "sii": ("registered_population", "deaths", "emergency_admissions", "ltc_register"),
-}
+CHAPTER_EXTRACTS: dict[str, tuple[str, ...]] = {c.id: c.extracts for c in REGISTRY.values()}
 
 
 class _Strict(BaseModel):

@@ -1,0 +1,84 @@
+"""The chapter registry: every chapter the book can publish, in reading order.
+
+A chapter is a plug-in: a notebook in ``notebooks/``, its module(s) in the
+package, and one :class:`Chapter` entry here. The parameters, runner, book and
+command line read this registry; nothing else needs to change to add a
+chapter.
+
+Examples
+--------
+>>> CHAPTERS["sii"].title
+'Slope index of inequality'
+>>> chapter_ids()[:2]
+('needs_analysis', 'sii')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the book.
+
+    Attributes
+    ----------
+    id : str
+        Identifier used in parameters, paths and the notebook's file name
+        (``notebooks/<id>.ipynb``).
+    title : str
+        Title shown in the table of contents and on each place's page.
+    extracts : tuple of str
+        The record-level extracts the chapter reads (empty for real published
+        data only). The build generates and validates these first, and the
+        runner re-runs the chapter when one of them changes.
+    summary : str
+        One sentence for the place page saying what the chapter answers.
+    """
+
+    id: str
+    title: str
+    extracts: tuple[str, ...] = ()
+    summary: str = ""
+
+    @property
+    def notebook(self) -> str:
+        """File name of the chapter's notebook template."""
+        return f"{self.id}.ipynb"
+
+
+#: Every chapter, in reading order. Add a chapter by adding one entry.
+_REGISTRY: tuple[Chapter, ...] = (
+    Chapter(
+        id="needs_analysis",
+        title="Needs analysis",
+        summary="Who lives here, how deprived their neighbourhoods are, and their health "
+        "against England.",
+    ),
+    Chapter(
+        id="sii",
+        title="Slope index of inequality",
+        extracts=("registered_population", "deaths", "emergency_admissions", "ltc_register"),
+        summary="How much health differs between the most and least deprived neighbourhoods.",
+    ),
+)
+
+#: The registry by identifier, in reading order.
+CHAPTERS: dict[str, Chapter] = {c.id: c for c in _REGISTRY}
+
+
+def chapter_ids() -> tuple[str, ...]:
+    """Identifiers of every registered chapter, in reading order."""
+    return tuple(CHAPTERS)
+
+
+def get(chapter_id: str) -> Chapter:
+    """Return the registered chapter with this identifier.
+
+    Raises
+    ------
+    KeyError
+        If no chapter has this identifier.
+    """
+    return CHAPTERS[chapter_id]
