@@ -35,12 +35,16 @@ class Chapter:
         runner re-runs the chapter when one of them changes.
     summary : str
         One sentence for the place page saying what the chapter answers.
+    parameter_dirs : tuple of str
+        Folders under ``parameters/<system>/`` the chapter reads (e.g. ``"plan"``):
+        the runner re-runs the chapter when a file in them changes.
     """
 
     id: str
     title: str
     extracts: tuple[str, ...] = ()
     summary: str = ""
+    parameter_dirs: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> str:
@@ -61,6 +65,13 @@ _REGISTRY: tuple[Chapter, ...] = (
         title="Slope index of inequality",
         extracts=("registered_population", "deaths", "emergency_admissions", "ltc_register"),
         summary="How much health differs between the most and least deprived neighbourhoods.",
+    ),
+    Chapter(
+        id="logic_model",
+        title="Logic-model evaluation",
+        extracts=("programme_series",),
+        summary="Whether each programme of the plan is working, arrow by arrow, and for whom.",
+        parameter_dirs=("plan",),
     ),
 )
 

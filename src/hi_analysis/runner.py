@@ -28,8 +28,9 @@ from typing import Protocol
 
 import nbformat
 
+from hi_analysis.chapters import CHAPTERS as CHAPTER_REGISTRY
 from hi_analysis.config import CHAPTER_EXTRACTS, System
-from hi_analysis.paths import build_dir, notebooks_dir
+from hi_analysis.paths import build_dir, notebooks_dir, parameters_dir
 from hi_analysis.provenance import code_fingerprint, data_fingerprint, extracts_fingerprint
 
 #: Cell tags that keep code and parameters off the published page.
@@ -49,6 +50,8 @@ class Job:
     results: Path
     parameters: dict[str, str] = field(default_factory=dict)
     extracts: tuple[str, ...] = ()
+    #: Digest of the parameter folders the chapter reads (e.g. the plan), if any.
+    config_digest: str = ""
 
     @property
     def label(self) -> str:
@@ -64,7 +67,22 @@ class Job:
         h.update(code.encode())
         h.update(data.encode())
         h.update(extracts.encode())
+        h.update(self.config_digest.encode())
         return h.hexdigest()
+
+
+def config_digest(system_id: str, folders: Sequence[str]) -> str:
+    """sha256 of the names and bytes of every file in ``parameters/<system>/<folder>``."""
+    if not folders:
+        return ""
+    h = hashlib.sha256()
+    for folder in folders:
+        root = parameters_dir() / system_id / folder
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file():
+                h.update(str(path.relative_to(root.parent)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,9 @@ def plan(
                         "results_path": str(results),
                     },
                     extracts=CHAPTER_EXTRACTS.get(chapter, ()),
+                    config_digest=config_digest(
+                        system.id, CHAPTER_REGISTRY[chapter].parameter_dirs
+                        if chapter in CHAPTER_REGISTRY else ()),
                 )
             )
     return jobs

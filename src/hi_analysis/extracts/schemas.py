@@ -32,6 +32,10 @@ ATTENDANCE = ("Attended", "Did not attend")
 ACTIVITY_PROGRAMMES = ("Hypertension case-finding", "LD annual health check",
                        "SMI physical health check")
 ACTIVITY_OUTCOMES = ("Completed", "Completed and referred", "Declined", "Did not attend")
+#: Monthly series of the illustrative logic-model programmes (``programme_series``).
+PROGRAMME_SERIES = ("htn_checks", "htn_diagnoses", "cvd_admissions", "smi_checks",
+                    "smi_followups", "smi_admissions", "vacc_outreach", "vacc_uptake",
+                    "resp_admissions")
 CONDITIONS = ("Hypertension", "Diabetes", "Asthma", "COPD", "Coronary heart disease",
               "Depression")
 
@@ -153,5 +157,18 @@ EXTRACTS: dict[str, ExtractSpec] = {
         ("person_id", "condition"), ("as_at",),
         "Long-term condition registers in general practice (one row per person and "
         "condition on the register at the snapshot date).",
+    ),
+    "programme_series": _spec(
+        "programme_series",
+        {"lsoa11cd": pa.Column(str, pa.Check.str_matches(r"^E01\d{6}$"), coerce=True),
+         "month": _date(),
+         "series": _cat(PROGRAMME_SERIES),
+         "events": pa.Column("int64", pa.Check.ge(0), coerce=True),
+         "population": pa.Column("int64", pa.Check.ge(0), coerce=True),
+         "is_synthetic": _flag()},
+        ("lsoa11cd", "month", "series"), ("month",),
+        "Monthly counts per neighbourhood of the logic-model programmes' activity, early "
+        "(proxy) measures and outcomes, with the population at risk (one row per LSOA, "
+        "month and series).",
     ),
 }

@@ -23,7 +23,7 @@ from hi_analysis.config import System
 from hi_analysis.data.schemas import ETHNIC_GROUPS_5
 from hi_analysis.extracts.io import extracts_dir, write_extract
 from hi_analysis.extracts.schemas import EXTRACTS
-from hi_analysis.synth import mortality, services
+from hi_analysis.synth import mortality, programmes, services
 from hi_analysis.synth._tools import make_ids, recorded_ethnicity
 from hi_analysis.synth.population import build_residents, lsoa_table
 
@@ -167,6 +167,11 @@ def generate(system: System, *, seed: int = DEFAULT_SEED) -> SynthResult:
 
     activity = services.programme_activity(residents, lsoas, years, streams[8])
     write("programme_activity", activity, streams[8], {"activity_id": ("C", 1)})
+    del activity
+
+    files["programme_series"] = write_extract(
+        programmes.programme_series(residents, lsoas, years, streams[9]), system.id,
+        "programme_series")
 
     report = {
         "seed": seed,
