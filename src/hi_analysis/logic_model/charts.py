@@ -19,7 +19,7 @@ def _covid_band(ax, series: pd.DataFrame) -> None:
         ax.axvspan(
             c["date"].min(),
             c["date"].max() + pd.DateOffset(months=1),
-            color="#EEEEEE",
+            facefacecolor="#EEEEEE",
             hatch="//",
             edgecolor="#BFBFBF",
             linewidth=0,
@@ -164,7 +164,7 @@ def gap_chart(eq: EquityResult, *, place: str, title: str, start: pd.Timestamp) 
         )
     ax.axvline(start, color=TEXT_COLOUR, linestyle=":", linewidth=1)
     ax.text(start, ax.get_ylim()[1], " Programme starts", va="top", fontsize=8)
-    ax.set_xlim(q["date"].min(), q["date"].max() + pd.DateOffset(months=30))
+    ax.set_xlim(q["date"].min(), q["date"].max() + pd.DateOffset(months=18))
     ax.set_ylim(0, q["rate"].max() * 1.15)
     ax.set_ylabel(m.unit, fontsize=9)
     ax.grid(axis="x", visible=False)
@@ -195,6 +195,8 @@ def targets_vs_objective(measures: list[MeasureResult], *, place: str, title: st
         s = mr.its.series[mr.its.series["post"]]
         pct = (s["fitted"] / s["counterfactual"] - 1) * 100
         colour = AF_DUO[i % 2]
+        observed = (s["rate"] / s["counterfactual"] - 1) * 100
+        ax.plot(s["date"], observed, "o", color=colour, alpha=0.35, markersize=3)
         word = "Early measure" if mr.stage == "proxy" else "Outcome"
         ax.plot(s["date"], pct, color=colour, linewidth=2, linestyle="-" if i % 2 == 0 else "--")
         ax.text(s["date"].iloc[-1], pct.iloc[-1], f" {word}", color=colour, fontsize=9, va="center")
@@ -211,7 +213,7 @@ def targets_vs_objective(measures: list[MeasureResult], *, place: str, title: st
     ax.set_ylabel("% above or below expected")
     ax.grid(axis="x", visible=False)
     if rows:
-        ax.set_xlim(right=max(r["month"].max() for r in rows) and ax.get_xlim()[1] + 400)
+        ax.set_xlim(right=ax.get_xlim()[1] + 400)
     data = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     subtitle = (
         f"Modelled change against the expected level without the programme, {place}; 0 = no change"
@@ -221,3 +223,35 @@ def targets_vs_objective(measures: list[MeasureResult], *, place: str, title: st
         "below what the model expects without the programme, since each was evaluated."
     )
     return Chart(fig, title, subtitle, alt, data, SYNTH_SOURCE, "targets-vs-objective")
+
+
+def context_chart(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str,
+                  name: str) -> Chart:
+    """Real published values of the place (or its districts) against England over time."""
+    periods = list(dict.fromkeys(trend["period"]))
+    x = {p: i for i, p in enumerate(periods)}
+    fig, ax = _fig(8, 4.2)
+    areas = list(dict.fromkeys(trend["area_name"]))
+    areas = [a for a in areas if a != "England"] + (["England"] if "England" in areas else [])
+    for i, area in enumerate(areas):
+        d = trend[trend["area_name"] == area]
+        colour = TEXT_COLOUR if area == "England" else AF_CATEGORICAL[i % len(AF_CATEGORICAL)]
+        style = ":" if area == "England" else ("-", "--", "-.")[i % 3]
+        ax.plot([x[p] for p in d["period"]], d["value"], color=colour, linestyle=style,
+                linewidth=2, marker="o", markersize=3)
+        ax.text(x[d["period"].iloc[-1]] + 0.2, d["value"].iloc[-1], area, color=colour,
+                fontsize=8, va="center")
+    step = max(1, len(periods) // 8)
+    ticks = list(range(0, len(periods), step))
+    ax.set_xticks(ticks, [periods[t] for t in ticks], fontsize=8)
+    ax.set_xlim(-0.3, len(periods) + 2.5)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(axis="x", visible=False)
+    parts = []
+    for area in areas:
+        d = trend[trend["area_name"] == area]
+        parts.append(f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
+                     f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}")
+    alt = f"Line chart of {subtitle[0].lower() + subtitle[1:]}. " + "; ".join(parts) + "."
+    return Chart(fig, title, subtitle, alt, trend, "OHID Fingertips (real, Open Government "
+                 "Licence v3.0)", name)

@@ -66,8 +66,8 @@ def arrow_table(res: ProgrammeResult) -> pd.DataFrame:
             "From": eq.source,
             "To": eq.target,
             "Assumption": eq.assumption,
-            "Evidence": eq.evidence,
-            "Test": "Change in slope index of inequality",
+            "Evidence": "The plan's equity intent",
+            "Test": eq.evidence,
             "Verdict": WORDS[eq.verdict],
             "Key number (95% CI)": eq.key_number,
         }
@@ -84,10 +84,10 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
     }
     by_col = {k: [s for s, st in stages.items() if st == k] for k, _ in COLUMNS}
     rows = max(len(v) for v in by_col.values())
-    fig, ax = _fig(9.5, 1.2 + 1.9 * rows)
+    fig, ax = _fig(9.5, 0.5 + 1.6 * rows)
     ax.set_axis_off()
     ax.set_xlim(0, 4)
-    ax.set_ylim(0, rows + 0.5)
+    ax.set_ylim(0.02, rows + 0.5)
     pos = {}
     for j, (key, heading) in enumerate(COLUMNS):
         ax.text(
@@ -104,9 +104,9 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
             y = rows - i - 0.5
             pos[step_id] = (j + 0.5, y)
             verdict = incoming.get(step_id)
-            text = textwrap.fill(prog.step(step_id).description, 22)
+            text = textwrap.fill(prog.step(step_id).description, 24)
             if verdict:
-                text += "\n\n" + textwrap.fill(WORDS[verdict].upper(), 22)
+                text += "\n\n" + textwrap.fill(WORDS[verdict].upper(), 24)
             ax.add_patch(
                 FancyBboxPatch(
                     (j + 0.06, y - 0.45),
@@ -118,7 +118,7 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
                     linewidth=1,
                 )
             )
-            ax.text(j + 0.5, y, text, ha="center", va="center", fontsize=7.5, color=TEXT_COLOUR)
+            ax.text(j + 0.5, y, text, ha="center", va="center", fontsize=8.5, color=TEXT_COLOUR)
     for spec in prog.assumptions:
         (x0, y0), (x1, y1) = pos[spec.source], pos[spec.target]
         ax.add_patch(

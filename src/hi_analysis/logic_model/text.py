@@ -10,6 +10,12 @@ from hi_analysis.logic_model.metrics import METRICS, fingertips_areas, fingertip
 from hi_analysis.logic_model.verdicts import WORDS
 from hi_analysis.text import num
 
+#: The evaluation designs in words.
+DESIGNS = {"its": "interrupted time series",
+           "controlled_its": "controlled interrupted time series",
+           "did": "difference-in-differences (controlled interrupted time series with an event "
+           "study)"}
+
 #: Board wording of each programme verdict.
 SENTENCES = {
     "on_track": "On track: the activity, the early measure and the outcome are all moving as "
