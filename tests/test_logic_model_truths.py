@@ -31,8 +31,13 @@ def world(llr):
 def series(world):
     lsoas, residents = world
     return {
-        s: P.programme_series(residents, lsoas, YEARS, np.random.default_rng(70 + i),
-                              scenarios=dict.fromkeys(P.PROGRAMMES, s))
+        s: P.programme_series(
+            residents,
+            lsoas,
+            YEARS,
+            np.random.default_rng(70 + i),
+            scenarios=dict.fromkeys(P.PROGRAMMES, s),
+        )
         for i, s in enumerate(P.SCENARIOS)
     }
 
@@ -42,8 +47,9 @@ def plan(llr):
     return load_plan(llr)
 
 
-def true_effect(world, key: str, scenario: str, place: str, series_name: str,
-                start: pd.Timestamp) -> float:
+def true_effect(
+    world, key: str, scenario: str, place: str, series_name: str, start: pd.Timestamp
+) -> float:
     """Average relative effect over the months from ``start`` in a place, from the truth."""
     lsoas, residents = world
     truth = P.PROGRAMMES[key]
@@ -62,8 +68,9 @@ def test_extract_has_one_row_per_lsoa_month_and_series(series, world):
     assert not frame.duplicated(["lsoa11cd", "month", "series"]).any()
     assert frame["is_synthetic"].all() and (frame["events"] >= 0).all()
     # no programme activity before the start, and activity only where it is delivered
-    act = frame[frame["series"] == "vacc_outreach"].merge(lsoas[["lsoa11cd", "place"]],
-                                                          on="lsoa11cd")
+    act = frame[frame["series"] == "vacc_outreach"].merge(
+        lsoas[["lsoa11cd", "place"]], on="lsoa11cd"
+    )
     assert act.loc[act["month"] < "2022-09-01", "events"].sum() == 0
     assert act.loc[act["place"] != "leicester", "events"].sum() == 0
 
@@ -71,8 +78,9 @@ def test_extract_has_one_row_per_lsoa_month_and_series(series, world):
 def test_expected_rejects_an_unknown_scenario(world):
     lsoas, _ = world
     with pytest.raises(ValueError, match="unknown scenario"):
-        P.expected(P.PROGRAMMES["htn"], lsoas, np.ones(len(lsoas)), P.months(2020, 2021),
-                   scenario="magic")
+        P.expected(
+            P.PROGRAMMES["htn"], lsoas, np.ones(len(lsoas)), P.months(2020, 2021), scenario="magic"
+        )
 
 
 @pytest.mark.parametrize("scenario", P.SCENARIOS)
@@ -82,8 +90,14 @@ def test_its_recovers_each_injected_effect(llr, plan, series, world, scenario):
     for place in BIG:
         res = evaluate_programme(prog, llr, llr.place(place), series[scenario])
         for mr in res.measures:
-            truth = true_effect(world, "htn", scenario, place, P.PROGRAMMES["htn"].series[
-                1 if mr.stage == "proxy" else 2], mr.interruption)
+            truth = true_effect(
+                world,
+                "htn",
+                scenario,
+                place,
+                P.PROGRAMMES["htn"].series[1 if mr.stage == "proxy" else 2],
+                mr.interruption,
+            )
             checks += 1
             covered += mr.its.average_lower <= truth <= mr.its.average_upper
     assert covered >= checks - 1, (scenario, covered, checks)  # 4 intervals at 95%

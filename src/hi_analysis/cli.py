@@ -28,7 +28,11 @@ def _validate(system_id: str) -> None:
     from hi_analysis.data.manifest import verify_manifest
     from hi_analysis.data.public import BOUNDARIES, load_boundaries
 
-    load_system(system_id)
+    system = load_system(system_id)
+    if "logic_model" in system.chapters:  # the plan is checked before any notebook runs
+        from hi_analysis.logic_model.plan import load_plan
+
+        load_plan(system)
     verify_manifest()
     for name in DATASETS:
         load(name)

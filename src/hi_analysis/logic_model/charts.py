@@ -225,8 +225,9 @@ def targets_vs_objective(measures: list[MeasureResult], *, place: str, title: st
     return Chart(fig, title, subtitle, alt, data, SYNTH_SOURCE, "targets-vs-objective")
 
 
-def context_chart(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str,
-                  name: str) -> Chart:
+def context_chart(
+    trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str, name: str
+) -> Chart:
     """Real published values of the place (or its districts) against England over time."""
     periods = list(dict.fromkeys(trend["period"]))
     x = {p: i for i, p in enumerate(periods)}
@@ -237,10 +238,23 @@ def context_chart(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str
         d = trend[trend["area_name"] == area]
         colour = TEXT_COLOUR if area == "England" else AF_CATEGORICAL[i % len(AF_CATEGORICAL)]
         style = ":" if area == "England" else ("-", "--", "-.")[i % 3]
-        ax.plot([x[p] for p in d["period"]], d["value"], color=colour, linestyle=style,
-                linewidth=2, marker="o", markersize=3)
-        ax.text(x[d["period"].iloc[-1]] + 0.2, d["value"].iloc[-1], area, color=colour,
-                fontsize=8, va="center")
+        ax.plot(
+            [x[p] for p in d["period"]],
+            d["value"],
+            color=colour,
+            linestyle=style,
+            linewidth=2,
+            marker="o",
+            markersize=3,
+        )
+        ax.text(
+            x[d["period"].iloc[-1]] + 0.2,
+            d["value"].iloc[-1],
+            area,
+            color=colour,
+            fontsize=8,
+            va="center",
+        )
     step = max(1, len(periods) // 8)
     ticks = list(range(0, len(periods), step))
     ax.set_xticks(ticks, [periods[t] for t in ticks], fontsize=8)
@@ -250,8 +264,17 @@ def context_chart(trend: pd.DataFrame, *, title: str, subtitle: str, ylabel: str
     parts = []
     for area in areas:
         d = trend[trend["area_name"] == area]
-        parts.append(f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
-                     f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}")
+        parts.append(
+            f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
+            f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}"
+        )
     alt = f"Line chart of {subtitle[0].lower() + subtitle[1:]}. " + "; ".join(parts) + "."
-    return Chart(fig, title, subtitle, alt, trend, "OHID Fingertips (real, Open Government "
-                 "Licence v3.0)", name)
+    return Chart(
+        fig,
+        title,
+        subtitle,
+        alt,
+        trend,
+        "OHID Fingertips (real, Open Government Licence v3.0)",
+        name,
+    )

@@ -163,8 +163,9 @@ def _equity(
             change["sii_change"], change["sii_change_lower"], change["sii_change_upper"], direction
         )
     else:  # the relative gap: log of the ratio of the RIIs
-        lr = [float(np.log(change[k])) for k in ("rii_change", "rii_change_lower",
-                                                 "rii_change_upper")]
+        lr = [
+            float(np.log(change[k])) for k in ("rii_change", "rii_change_lower", "rii_change_upper")
+        ]
         verdict = V.equity_verdict(*lr, direction)
     rows["quarter"] = rows["month"].dt.to_period("Q").dt.start_time
     q = rows.groupby(["quarter", "quintile"], as_index=False)[["events", "population"]].sum()
@@ -322,21 +323,45 @@ def _arrows(prog: Programme, res: ProgrammeResult) -> list[Arrow]:
     c = eq.change
     m = METRICS[eq.measure.metric]
     if prog.equity.measure == "sii":
-        key = (f"SII change {c['sii_change']:+,.2f} (95% CI {c['sii_change_lower']:+,.2f} to "
-               f"{c['sii_change_upper']:+,.2f}) {m.unit}")
-        value, lo, hi, unit = (c["sii_change"], c["sii_change_lower"], c["sii_change_upper"],
-                               m.unit)
+        key = (
+            f"SII change {c['sii_change']:+,.2f} (95% CI {c['sii_change_lower']:+,.2f} to "
+            f"{c['sii_change_upper']:+,.2f}) {m.unit}"
+        )
+        value, lo, hi, unit = (
+            c["sii_change"],
+            c["sii_change_lower"],
+            c["sii_change_upper"],
+            m.unit,
+        )
         test = "Change in the slope index of inequality (SII)"
     else:
-        key = (f"RII changed by a factor of {c['rii_change']:,.3f} (95% CI "
-               f"{c['rii_change_lower']:,.3f} to {c['rii_change_upper']:,.3f})")
-        value, lo, hi, unit = (c["rii_change"], c["rii_change_lower"], c["rii_change_upper"],
-                               "ratio")
+        key = (
+            f"RII changed by a factor of {c['rii_change']:,.3f} (95% CI "
+            f"{c['rii_change_lower']:,.3f} to {c['rii_change_upper']:,.3f})"
+        )
+        value, lo, hi, unit = (
+            c["rii_change"],
+            c["rii_change_lower"],
+            c["rii_change_upper"],
+            "ratio",
+        )
         test = "Change in the relative index of inequality (RII)"
     intent = "narrow" if prog.equity.intent == "narrow" else "not widen"
-    out.append(Arrow(prog.id, _label(prog, eq.measure.id), "gap between most and least deprived",
-                     f"The programme should {intent} the gap", test, eq.verdict, key, value, lo,
-                     hi, unit))
+    out.append(
+        Arrow(
+            prog.id,
+            _label(prog, eq.measure.id),
+            "gap between most and least deprived",
+            f"The programme should {intent} the gap",
+            test,
+            eq.verdict,
+            key,
+            value,
+            lo,
+            hi,
+            unit,
+        )
+    )
     return out
 
 

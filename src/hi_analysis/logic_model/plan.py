@@ -9,7 +9,8 @@ Adding a programme is adding a file. Every file is checked by strict models
 (unknown keys, wrong types, dates out of order, arrows that point nowhere or
 backwards) and against the system and the data (places that do not exist, a
 metric the data cannot supply for a place); each problem is an error naming the
-file and the field. ``hi-analysis plan-schema`` writes the JSON Schema editors
+file and the field. ``hi-analysis validate`` and ``build`` check the plan before any
+notebook runs. ``python -m hi_analysis.logic_model.plan`` writes the JSON Schema editors
 use (``parameters/plan.schema.json``; a test checks it is current).
 
 Examples
@@ -389,3 +390,7 @@ def write_schema(path: Path | None = None) -> Path:
     path = path or schema_path()
     path.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+if __name__ == "__main__":  # python -m hi_analysis.logic_model.plan
+    print(write_schema())

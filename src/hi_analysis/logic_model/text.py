@@ -11,10 +11,11 @@ from hi_analysis.logic_model.verdicts import WORDS
 from hi_analysis.text import num
 
 #: The evaluation designs in words.
-DESIGNS = {"its": "interrupted time series",
-           "controlled_its": "controlled interrupted time series",
-           "did": "difference-in-differences (controlled interrupted time series with an event "
-           "study)"}
+DESIGNS = {
+    "its": "interrupted time series",
+    "controlled_its": "controlled interrupted time series",
+    "did": "difference-in-differences (controlled interrupted time series with an event study)",
+}
 
 #: Board wording of each programme verdict.
 SENTENCES = {
