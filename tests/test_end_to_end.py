@@ -222,3 +222,33 @@ def test_bad_extract_stops_the_build_before_any_notebook(built_book, extracts_ro
     assert "column 'lsoa11cd': LSOA code not in LLR at line 9" in last
     assert not (tmp_path / "b" / "llr" / "notebooks").exists()
     assert not (tmp_path / "b" / "llr" / "site").exists()
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_logic_model_page_shows_verdicts_and_its_effects(built_book, place):
+    import html as html_lib
+
+    page = built_book.page(place, "logic_model")
+    res = built_book.results(place, "logic_model")
+    assert "Logic-model evaluation:" in page
+    assert "SYNTHETIC DATA" in page and "Illustrative plan" in page
+    assert "Verdict on each arrow of each programme" in page
+    assert res["verdicts"], "no verdicts"
+    for row in res["verdicts"]:  # the verdict table, row by row
+        assert html_lib.escape(row["Verdict"]) in page
+        assert html_lib.escape(row["Key number (95% CI)"]) in page
+    its = [k for k in res["key_results"] if k["unit"] == "%"]
+    assert its, "no ITS effect"
+    for k in its:
+        assert k["chapter"] == "logic_model" and k["synthetic"] is True
+        assert k["lower"] <= k["value"] <= k["upper"]
+        assert (f"{k['value']:+.1f}% against expected (95% CI {k['lower']:+.1f}% to "
+                f"{k['upper']:+.1f}%)") in page
+    # the real context panels are labelled real, never synthetic
+    assert "Under-75 mortality from causes considered preventable: " in page
+    assert "(real data)" in page
+    if place == "leicestershire":
+        assert "People receiving an NHS Health Check: not published for Leicestershire" in page
+    else:
+        name = {"leicester": "Leicester", "rutland": "Rutland"}[place]
+        assert f"People receiving an NHS Health Check: {name} against England" in page
