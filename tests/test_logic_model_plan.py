@@ -247,3 +247,45 @@ def _small_extract(system) -> pd.DataFrame:
                 )
             )
     return pd.concat(frames, ignore_index=True).assign(is_synthetic=True)
+
+
+def test_every_chart_and_sentence_renders_escaped(project, llr):
+    """The section's charts, tables and sentences render; names from YAML are escaped."""
+    from hi_analysis import report
+    from hi_analysis.logic_model import charts as lm_charts
+    from hi_analysis.logic_model import diagram
+    from hi_analysis.logic_model import text as say
+
+    edit(project, HTN, lambda d: d.update(name="BP <script>alert(1)</script> checks"))
+    system = load_system("llr")
+    plan = load_plan(system)
+    place = system.place("rutland")
+    results = evaluate_place(plan, system, place, _small_extract(system))
+    res = results[0]
+    assert res.programme.name.startswith("BP <script>")
+    page = report.chart_html(diagram.diagram(res, place=place.name))
+    for d in res.deliveries:
+        page += report.chart_html(lm_charts.delivery_chart(d, place=place.name, title="t"))
+        assert "95% CI" in say.delivery_text(d, place.name)
+    for mr in res.measures:
+        assert mr.its.estimable
+        page += report.chart_html(lm_charts.its_chart(mr, place=place.name, title="t"))
+        assert "Verdict:" in say.its_text(mr, place.name, "its")
+    page += report.chart_html(
+        lm_charts.gap_chart(
+            res.equity, place=place.name, title="t", start=pd.Timestamp("2021-10-01")
+        )
+    )
+    page += report.chart_html(
+        lm_charts.targets_vs_objective(res.measures, place=place.name, title="t")
+    )
+    assert "<script>" not in page and "BP &lt;script&gt;" in page
+    assert page.count("<img ") == 2 + len(res.deliveries) + len(res.measures) + 1
+    assert "slope index" in say.equity_text(res.equity, place.name)
+    trend = say.context_trend("ft.93721", place)
+    assert set(trend["area_name"]) == {"Rutland", "England"}
+    page = report.chart_html(
+        lm_charts.context_chart(trend, title="t", subtitle="Real", ylabel="y", name="n")
+    )
+    assert "OHID Fingertips (real" in page
+    assert say.context_trend("ft.91112", system.place("leicestershire")).empty

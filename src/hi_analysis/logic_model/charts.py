@@ -19,7 +19,7 @@ def _covid_band(ax, series: pd.DataFrame) -> None:
         ax.axvspan(
             c["date"].min(),
             c["date"].max() + pd.DateOffset(months=1),
-            facefacecolor="#EEEEEE",
+            facecolor="#EEEEEE",
             hatch="//",
             edgecolor="#BFBFBF",
             linewidth=0,
