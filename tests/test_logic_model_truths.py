@@ -13,6 +13,7 @@ import pytest
 
 from hi_analysis.logic_model.evaluate import evaluate_programme
 from hi_analysis.logic_model.plan import load_plan
+from hi_analysis.logic_model.text import assumptions_to_review
 from hi_analysis.synth import programmes as P
 from hi_analysis.synth.population import build_residents, lsoa_table
 
@@ -116,6 +117,9 @@ def test_verdicts_come_out_as_designed(llr, plan, series):
         assert outcome.mde <= outcome.measure.expected_change.relative_size
         assert outcome.verdict == "target_not_objective"
         assert null.verdict == "target_not_objective"
+        review = assumptions_to_review([null])
+        assert len(review) == 1 and "Treating physical risks prevents emergency" in review[0]
+        assert assumptions_to_review([effect]) == []
 
 
 def test_least_deprived_scenario_widens_the_gap(llr, plan, series):

@@ -216,7 +216,8 @@ def targets_vs_objective(measures: list[MeasureResult], *, place: str, title: st
         ax.set_xlim(right=ax.get_xlim()[1] + 400)
     data = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     subtitle = (
-        f"Modelled change against the expected level without the programme, {place}; 0 = no change"
+        f"Modelled change (lines) and monthly values (dots) against the expected level without "
+        f"the programme, {place}; 0 = no change"
     )
     alt = (
         f"Line chart of the early measure and the outcome in {place} as a percentage above or "

@@ -87,12 +87,12 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
     fig, ax = _fig(9.5, 0.5 + 1.6 * rows)
     ax.set_axis_off()
     ax.set_xlim(0, 4)
-    ax.set_ylim(0.02, rows + 0.5)
+    ax.set_ylim(0.02, rows + 0.25)
     pos = {}
     for j, (key, heading) in enumerate(COLUMNS):
         ax.text(
             j + 0.5,
-            rows + 0.35,
+            rows + 0.12,
             heading,
             ha="center",
             va="center",

@@ -75,9 +75,8 @@ def its_headline(mr: MeasureResult, place: str) -> str:
     if r.detected:
         word = "higher" if r.average_effect > 0 else "lower"
         return (
-            f"{m.label} in {place} {'have' if m.label.endswith('s') else 'has'} been "
-            f"{num(abs(r.average_effect) * 100)}% {word} than expected since "
-            f"{mr.interruption:%B %Y}"
+            f"{m.label} in {place} ran {num(abs(r.average_effect) * 100)}% {word} than "
+            f"expected from {mr.interruption:%B %Y}"
         )
     return f"No change detected yet in {m.label.lower()} in {place}"
 
@@ -93,16 +92,17 @@ def its_text(mr: MeasureResult, place: str, design: str) -> str:
             f"Verdict: {WORDS[mr.verdict]}."
         )
     comp = " relative to the change in the comparator places" if design != "its" else ""
+    word = "higher" if r.average_effect > 0 else "lower"
     text = (
-        f"Since {mr.interruption:%B %Y}, {m.label.lower()} in {place} were "
-        f"{pct(r.average_effect)} against what the earlier trend, season and the COVID-19 "
-        f"period predict{comp} (95% CI {pct(r.average_lower)} to {pct(r.average_upper)}; "
-        f"{r.n_pre} months before and {r.n_post} after). "
+        f"From {mr.interruption:%B %Y}, {m.label.lower()} in {place} ran "
+        f"{num(abs(r.average_effect) * 100)}% {word} than the earlier trend, the season and the "
+        f"COVID-19 period predict{comp} (95% CI {pct(r.average_lower)} to "
+        f"{pct(r.average_upper)}; {r.n_pre} months before and {r.n_post} after). "
     )
     cum = r.cumulative
     text += (
-        f"That is {num(abs(cum[0]), 0)} {'more' if cum[0] > 0 else 'fewer'} events in "
-        f"total (95% CI {num(cum[1], 0)} to {num(cum[2], 0)}). "
+        f"In total that is {num(cum[0], 0)} events against the expected number (95% CI "
+        f"{num(cum[1], 0)} to {num(cum[2], 0)}). "
     )
     text += f"Interval: {r.interval_method}. "
     want = "rise" if ch.direction == "increase" else "fall"
@@ -154,3 +154,26 @@ def context_trend(metric_id: str, place: Place) -> pd.DataFrame:
     keep = rows[rows["area_code"].isin([*codes, "E92000001"])].dropna(subset=["value"])
     keep = keep.assign(period=keep["period"].astype(str).str.split(" - ").str[-1])
     return keep[["period", "area_name", "value"]].reset_index(drop=True)
+
+
+#: Verdicts that ask the board to review an assumption.
+REVIEW = (
+    "not_delivered",
+    "wrong_direction",
+    "activity_not_moving",
+    "target_not_objective",
+    "gap_widening",
+)
+
+
+def assumptions_to_review(results: list[ProgrammeResult]) -> list[str]:
+    """One line per arrow whose verdict asks for a review of its assumption (for the board)."""
+    out = []
+    for r in results:
+        for a in r.arrows:
+            if a.verdict in REVIEW:
+                out.append(
+                    f"{r.programme.name}: {a.source} → {a.target} ({WORDS[a.verdict]}). "
+                    f"Assumption: {a.assumption}"
+                )
+    return out
