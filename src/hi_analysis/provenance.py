@@ -8,12 +8,17 @@ when its template, its parameters, the package code or the data changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hi_analysis import __version__
 from hi_analysis.data.manifest import manifest_digest
-from hi_analysis.paths import notebooks_dir, source_root
+from hi_analysis.paths import notebooks_dir, parameters_dir, source_root
+
+if TYPE_CHECKING:
+    from hi_analysis.config import System
 
 
 def _digest_files(paths: list[Path]) -> str:
@@ -45,6 +50,24 @@ def extracts_fingerprint(system_id: str, names: tuple[str, ...] | list[str]) -> 
     h = hashlib.sha256()
     for rec in extracts_record(system_id, names):
         h.update(f"{rec['extract']}={rec['file']}:{rec['sha256']};".encode())
+    return h.hexdigest()
+
+
+def system_fingerprint(system: System) -> str:
+    """Digest of everything in a system's parameters that can change a page.
+
+    The whole validated :class:`~hi_analysis.config.System` (places, districts,
+    codes, reporting period, disclosure rule, chapters...) dumped canonically,
+    plus the bytes of every file under ``parameters/<system>/`` (so files read by
+    chapters directly, such as a ``plan/`` folder, count too).
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps(system.model_dump(mode="json"), sort_keys=True).encode())
+    folder = parameters_dir() / system.id
+    for p in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if p.is_file():
+            h.update(b"\0" + p.relative_to(folder).as_posix().encode() + b"\0")
+            h.update(p.read_bytes())
     return h.hexdigest()
 
 

@@ -23,6 +23,7 @@ from hi_analysis.config import System
 from hi_analysis.data.schemas import ETHNIC_GROUPS_5
 from hi_analysis.extracts.io import extracts_dir, write_extract
 from hi_analysis.extracts.schemas import EXTRACTS
+from hi_analysis.safeio import atomic_write_text
 from hi_analysis.synth import mortality, services
 from hi_analysis.synth._tools import make_ids, recorded_ethnicity
 from hi_analysis.synth.population import build_residents, lsoa_table
@@ -179,7 +180,7 @@ def generate(system: System, *, seed: int = DEFAULT_SEED) -> SynthResult:
                                     - qof_check["target_prevalence"]).abs().max()),
     }
     path = extracts_dir(system.id) / "calibration.SYNTHETIC.json"
-    path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(report, indent=2, sort_keys=True) + "\n")
     return SynthResult(files, report)
 
 
