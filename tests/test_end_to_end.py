@@ -105,7 +105,9 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     params = tmp_path / "parameters" / "broken"
     (params / "places").mkdir(parents=True)
     system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
-    system.update(id="broken", places=["hartlepool"], chapters=["needs_analysis"])
+    system.update(
+        id="broken", places=["hartlepool"], chapters=["needs_analysis"], icb_code="E54000050"
+    )
     (params / "system.yml").write_text(yaml.safe_dump(system))
     (params / "places" / "hartlepool.yml").write_text(
         yaml.safe_dump(
@@ -115,7 +117,7 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
                 "code": "E06000001",
                 "kind": "unitary authority",
                 "districts": [{"code": "E06000001", "name": "Hartlepool"}],
-                "gp_practices": {"sub_icb": ["ZZZ"]},
+                "gp_practices": {"sub_icb": ["16C"]},
             }
         )
     )

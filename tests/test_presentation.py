@@ -91,7 +91,8 @@ def test_report_chart_html_is_accessible(leicester):
     csv = urllib.parse.unquote(
         re.search(r'href="data:text/csv;charset=utf-8,([^"]+)"', html).group(1)
     )
-    assert csv.splitlines()[0].startswith("age_band,sex")
+    assert csv.startswith("\ufeff")  # UTF-8 byte-order mark: Excel reads it as UTF-8
+    assert csv.splitlines()[0].startswith("\ufeffage_band,sex")
     assert "Download the data behind this chart (CSV)" in html
 
 

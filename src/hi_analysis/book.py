@@ -9,8 +9,10 @@ previously published site untouched.
 
 from __future__ import annotations
 
-import html
+import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from hi_analysis.data.public import provenance as data_provenance
 from hi_analysis.errors import HiAnalysisError
 from hi_analysis.paths import book_sources_dir, build_dir, source_root
 from hi_analysis.runner import Job
+from hi_analysis.text import escape_markdown as md
 from hi_analysis.text import num, pct
 
 #: Chapter titles shown in the table of contents.
@@ -87,18 +90,18 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
             return num(vals[0]) if len(vals) == 1 else f"{num(min(vals))} to {num(max(vals))}"
 
         rows.append(
-            f"| [{place.name}](places/{place.id}/index.md) | {pop} | "
-            f"{pct(r['core20_share_iod2025'])} | {pct(r['core20_share_imd2019'])} | "
-            f"{_le('Female')} | {_le('Male')} |"
+            f"| [{md(place.name)}](places/{place.id}/index.md) | {md(pop)} | "
+            f"{md(pct(r['core20_share_iod2025']))} | {md(pct(r['core20_share_imd2019']))} | "
+            f"{md(_le('Female'))} | {md(_le('Male'))} |"
         )
     most = max(needs.items(), key=lambda kv: kv[1]["core20_share_iod2025"]) if needs else None
     lead = ""
     if most:
-        name = system.place(most[0]).name
+        name = md(system.place(most[0]).name)
         lead = (
-            f"**{pct(most[1]['core20_share_iod2025'])} of {name}'s residents live in "
+            f"**{md(pct(most[1]['core20_share_iod2025']))} of {name}'s residents live in "
             "England's most deprived 20% of neighbourhoods**, the highest share of the "
-            f"{len(system.places)} places in {system.short_name}."
+            f"{len(system.places)} places in {md(system.short_name)}."
         )
     table = "\n".join(
         [
@@ -108,15 +111,16 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
             *rows,
         ]
     )
-    places = ", ".join(p.name for p in system.places)
-    return f"""# Health inequalities in {system.name}
+    places = ", ".join(md(p.name) for p in system.places)
+    name, short = md(system.name), md(system.short_name)
+    return f"""# Health inequalities in {name}
 
 {lead}
 
-This book describes who is being left behind in the {system.name} integrated care system
-({system.short_name}, ICB code {system.icb_code}) and is built to show, with credible numbers,
+This book describes who is being left behind in the {name} integrated care system
+({short}, ICB code {md(system.icb_code)}) and is built to show, with credible numbers,
 whether plans are closing the gap. It has one part for each of the system's places: {places}.
-Reporting period: {system.reporting_period.label}. Comparator: {system.comparator.name}.
+Reporting period: {md(system.reporting_period.label)}. Comparator: {md(system.comparator.name)}.
 
 {table}
 
@@ -137,23 +141,24 @@ their 95% confidence intervals.
 - **Facilitators and learners:** each section explains its method in plain English, using the
   place's own data; the *Data and methods* page gives the formulas and sources.
 
-Small numbers are protected: {html.escape(disclosure.describe(system.disclosure))}
+Small numbers are protected: {md(disclosure.describe(system.disclosure))}
 """
 
 
 def _place_page(system: System, place_id: str) -> str:
     place = system.place(place_id)
     chapters = "\n".join(
-        f"- [{CHAPTERS[c].title}]({c}.ipynb): {CHAPTERS[c].summary}" for c in system.chapters
+        f"- [{md(CHAPTERS[c].title)}]({c}.ipynb): {md(CHAPTERS[c].summary)}"
+        for c in system.chapters
     )
-    districts = ", ".join(d.name for d in place.districts)
-    kind = place.kind
-    return f"""# {place.name}
+    districts = ", ".join(md(d.name) for d in place.districts)
+    name = md(place.name)
+    return f"""# {name}
 
-{place.name} ({place.code}) is a {kind} in {system.name}. Its neighbourhoods are those of
-{"its districts: " + districts if len(place.districts) > 1 else "the authority itself"}.
+{name} ({md(place.code)}) is a {md(place.kind)} in {md(system.name)}. Its neighbourhoods are
+those of {"its districts: " + districts if len(place.districts) > 1 else "the authority itself"}.
 
-Chapters for {place.name}:
+Chapters for {name}:
 
 {chapters}
 """
@@ -163,9 +168,10 @@ def _methods_page(system: System) -> str:
     template = (book_sources_dir() / "methods.md").read_text(encoding="utf-8")
     rows = ["| Data | Publisher | Period | File |", "|---|---|---|---|"]
     for d in data_provenance():
-        rows.append(f"| {d['title']} | {d['publisher']} | {d['period']} | `{d['file']}` |")
+        cells = (d["title"], d["publisher"], d["period"], d["file"])
+        rows.append("| " + " | ".join(md(c) for c in cells) + " |")
     return template.replace("{{datasets_table}}", "\n".join(rows)).replace(
-        "{{disclosure_rule}}", disclosure.describe(system.disclosure)
+        "{{disclosure_rule}}", md(disclosure.describe(system.disclosure))
     )
 
 
@@ -189,8 +195,61 @@ def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
     return staging
 
 
+#: ANSI terminal colour codes, which Sphinx adds to some messages.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: A Sphinx message with a location: ``<file>[:<line>]: WARNING: <message>``.
+_SPHINX_MESSAGE = re.compile(
+    r"^(?P<path>[^\s:][^:]*?\.(?:ipynb|md|rst))(?::(?P<line>\d+))?:\s*"
+    r"(?P<kind>WARNING|ERROR|CRITICAL|SEVERE):\s*(?P<msg>.*)$"
+)
+
+
+def explain_sphinx_output(output: str, staging: Path) -> list[str]:
+    """Turn Sphinx's output into readable problems naming the source notebook and cell.
+
+    myst-nb numbers the lines of cell ``i`` from ``(i + 1) * 10000``, so a line
+    number locates the cell; a page under ``places/<place>/<chapter>.ipynb`` is the
+    chapter's notebook run for that place. ANSI colour codes are removed.
+
+    Examples
+    --------
+    >>> explain_sphinx_output("/s/places/rutland/sii.ipynb:40003: WARNING: bad ref", Path("/s"))
+    ["notebooks/sii.ipynb for place 'rutland', cell 3: WARNING: bad ref"]
+    """
+    problems = []
+    for raw in output.splitlines():
+        line = _ANSI.sub("", raw).strip()
+        m = _SPHINX_MESSAGE.match(line)
+        if m is None:
+            if re.search(r"\b(WARNING|ERROR|Error|Exception)\b", line):
+                problems.append(line)
+            continue
+        path = Path(m["path"])
+        try:
+            rel = path.resolve().relative_to(staging.resolve())
+        except ValueError:
+            rel = path
+        msg = f"{m['kind']}: {m['msg']}"
+        parts = rel.parts
+        if rel.suffix == ".ipynb" and len(parts) == 3 and parts[0] == "places":
+            where = f"notebooks/{rel.stem}.ipynb for place {parts[1]!r}"
+            if m["line"] and int(m["line"]) >= 10000:
+                where += f", cell {int(m['line']) // 10000 - 1}"
+            problems.append(f"{where}: {msg}")
+        else:
+            where = f"book page {rel.as_posix()}" + (f", line {m['line']}" if m["line"] else "")
+            problems.append(f"{where}: {msg}")
+    return list(dict.fromkeys(problems))
+
+
 def build_html(staging: Path) -> Path:
-    """Run Jupyter Book on the staging folder (warnings are errors); return the HTML folder."""
+    """Run Jupyter Book on the staging folder (warnings are errors); return the HTML folder.
+
+    Raises
+    ------
+    BookBuildError
+        One line naming the source notebook, place and cell of each problem.
+    """
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [
         str(exe),
@@ -203,34 +262,108 @@ def build_html(staging: Path) -> Path:
         "--keep-going",
         "--quiet",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PY_COLORS": "0"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     out = staging / "_build" / "html"
     if proc.returncode != 0 or not (out / "index.html").is_file():
-        lines = [
-            ln
-            for ln in (proc.stdout + proc.stderr).splitlines()
-            if "WARNING" in ln or "ERROR" in ln or "Error" in ln
-        ]
-        detail = "; ".join(lines[:5]) or (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BookBuildError(f"Jupyter Book failed for {staging.name}: {detail}")
+        problems = explain_sphinx_output(proc.stdout + "\n" + proc.stderr, staging)
+        if not problems:
+            tail = [_ANSI.sub("", ln).strip() for ln in proc.stderr.splitlines() if ln.strip()]
+            problems = [tail[-1] if tail else "no output"]
+        shown = "; ".join(problems[:5])
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise BookBuildError(f"Jupyter Book failed: {shown}{more}")
     return out
 
 
+def _tree_digest(folder: Path) -> str:
+    """sha256 of a folder's files (relative paths and bytes): names a published site."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def recover(target: Path) -> None:
+    """Tidy what an interrupted publish left next to ``target``; never touch the live site.
+
+    Removes temporary links and half-copied folders, restores a site that an older
+    (rename-based) publish moved aside, and deletes superseded site versions.
+    """
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    name = target.name
+    for p in parent.glob(f".{name}.*.tmp"):  # temporary links and files
+        if p.is_symlink() or p.is_file():
+            p.unlink(missing_ok=True)
+    for p in parent.glob(f"{name}.partial-*"):  # half-copied site versions
+        shutil.rmtree(p, ignore_errors=True)
+    legacy_old = parent / f"{name}.old"
+    if not target.exists() and not target.is_symlink() and legacy_old.is_dir():
+        legacy_old.rename(target)  # an interrupted old-style swap: put the old site back
+    for p in (parent / f"{name}.old", parent / f"{name}.incoming"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+    if target.is_dir() and not target.is_symlink():  # an old-style real folder: link it
+        version = parent / f"{name}.{_tree_digest(target)}"
+        if not version.exists():
+            target.rename(version)
+            _point(target, version)
+    versions = [p for p in parent.glob(f"{name}.*") if _is_version(p, name)]
+    if not target.exists() and versions:  # crashed between moving a folder and linking it
+        _point(target, max(versions, key=lambda p: p.stat().st_mtime))
+    live = os.readlink(target) if target.is_symlink() else None
+    for p in versions:
+        if p.name != live:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _is_version(p: Path, name: str) -> bool:
+    suffix = p.name[len(name) + 1 :]
+    return (
+        p.is_dir()
+        and not p.is_symlink()
+        and len(suffix) == 16
+        and all(c in "0123456789abcdef" for c in suffix)
+    )
+
+
+def _point(link: Path, version: Path) -> None:
+    """Atomically make ``link`` a symlink to ``version`` (a sibling folder)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.{version.name[-16:]}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(version.name, tmp)  # relative: the build folder can move
+    os.replace(tmp, link)
+
+
 def publish(html_dir: Path, target: Path) -> Path:
-    """Swap a freshly built site into ``target`` (the old site survives until the swap)."""
+    """Publish a freshly built site at ``target``, always leaving the old or the new site.
+
+    The site is copied into a new folder ``<target>.<digest>`` (named by the
+    digest of its content, written under a temporary name and renamed whole),
+    then ``target`` -- a symbolic link -- is swapped to it with one atomic
+    ``os.replace``. A crash at any point leaves ``target`` pointing at a complete
+    site; leftovers are removed by :func:`recover` on the next publish.
+
+    Returns
+    -------
+    pathlib.Path
+        The real path of the published ``index.html`` (inside the version folder).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    incoming = target.with_name(target.name + ".incoming")
-    old = target.with_name(target.name + ".old")
-    for p in (incoming, old):
-        if p.exists():
-            shutil.rmtree(p)
-    shutil.copytree(html_dir, incoming)
-    if target.exists():
-        target.rename(old)
-    incoming.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
-    return target / "index.html"
+    recover(target)
+    version = target.with_name(f"{target.name}.{_tree_digest(html_dir)}")
+    if not version.is_dir():
+        partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(html_dir, partial)
+        partial.rename(version)
+    _point(target, version)
+    recover(target)  # delete the superseded version
+    return version / "index.html"
 
 
 def build_book(system: System, jobs: list[Job]) -> Path:

@@ -15,12 +15,14 @@ successful build is the absolute path of the published ``index.html``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 
 from hi_analysis.config import CHAPTER_EXTRACTS, System, available_systems, load_system
 from hi_analysis.errors import HiAnalysisError, NotebookRunError
+from hi_analysis.safeio import system_lock
 
 
 def _validate(system_id: str) -> None:
@@ -95,7 +97,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
     system = load_system(args.system)
     start = time.perf_counter()
     seed = synth.DEFAULT_SEED if args.seed is None else args.seed
-    result = synth.generate(system, seed=seed)
+    with system_lock(system.id, wait=args.wait, on_wait=_tell):
+        result = synth.generate(system, seed=seed)
     for name, path in sorted(result.files.items()):
         print(f"{name}: {path}")
     print(f"Generated {len(result.files)} SYNTHETIC extracts for {system.short_name} "
@@ -113,12 +116,22 @@ def cmd_manifest(_: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate, run the notebooks, assemble and publish the book."""
+    start = time.perf_counter()
+    system = load_system(args.system)
+    with system_lock(system.id, wait=args.wait, on_wait=_tell):
+        return _build_locked(args, system, start)
+
+
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _build_locked(args: argparse.Namespace, system: System, start: float) -> int:
+    """The build, run while holding the system's lock (no other build shares its folders)."""
     from tqdm import tqdm
 
     from hi_analysis import book, runner
 
-    start = time.perf_counter()
-    system = load_system(args.system)
     print(f"Validating inputs for {system.name} ...", file=sys.stderr)
     _validate(args.system)
     needed = _needed_extracts(system, args.chapter)
@@ -143,8 +156,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.place or args.chapter:
         # A partial run refreshes notebooks but publishes only a complete book.
         all_jobs = runner.plan(system)
-        missing = [j for j in all_jobs if runner.cached_key(j.output) is None]
-        if missing:
+        if runner.outdated(all_jobs):
             print(
                 "Partial run: the book is published only when every chapter has run.",
                 file=sys.stderr,
@@ -156,6 +168,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"Built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(index)
     return 0
+
+
+def _wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="if another build of the system is running, wait this long for it "
+        "(default 900; 0 refuses at once)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -170,6 +193,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="generate synthetic record-level extracts")
     p.add_argument("--system", default="llr", help="system identifier (default: llr)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
+    _wait_option(p)
     p.set_defaults(func=cmd_synth)
     p = sub.add_parser("manifest", help="rewrite the shipped-data manifest")
     p.set_defaults(func=cmd_manifest)
@@ -180,6 +204,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=3, help="notebooks run at once (default 3)")
     p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _wait_option(p)
     p.set_defaults(func=cmd_build)
     return parser
 
@@ -190,11 +215,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except HiAnalysisError as exc:
-        print(f"hi-analysis: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
     except (KeyError, ValueError) as exc:
-        print(f"hi-analysis: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc).strip("'\""))
+    except KeyboardInterrupt:
+        return _fail("interrupted; the previously published site is unchanged", 130)
+    except OSError as exc:  # full disk, permissions, missing folders ...
+        if os.environ.get("HI_ANALYSIS_DEBUG"):
+            raise
+        where = exc.filename or "(no file named by the system)"
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return _fail(f"{where}: {reason}; the previously published site is unchanged")
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the command line
+        if os.environ.get("HI_ANALYSIS_DEBUG"):
+            raise
+        return _fail(
+            f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (rerun with "
+            "HI_ANALYSIS_DEBUG=1 for the traceback); the previously published site is unchanged"
+        )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "no detail"
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"hi-analysis: error: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,18 +13,30 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
+import gzip
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from hi_analysis.chapters import CHAPTERS as REGISTRY
 from hi_analysis.chapters import chapter_ids
 from hi_analysis.errors import ConfigError
-from hi_analysis.paths import parameters_dir
+from hi_analysis.paths import parameters_dir, public_data_dir
 
 #: Identifiers used in paths: lower-case letters, digits, ``-`` and ``_``; starts with a letter.
 SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -36,6 +48,39 @@ IcbCode = Annotated[str, StringConstraints(pattern=r"^E54\d{6}$")]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^E\d{8}$")]
 SubIcbCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3}$")]
 PostcodeDistrict = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}\d[A-Z\d]?$")]
+
+#: Characters allowed in names and labels shown on pages: letters (any alphabet), digits,
+#: spaces and the punctuation of real place names. Anything that could be markup
+#: (``< > { } [ ] ` * _ # | $ \\ :`` ...) is refused at validation, and every value is
+#: still escaped where it is inserted (:func:`hi_analysis.text.escape_markdown`).
+PLAIN_TEXT_PATTERN = r"^[^\W_](?:[^\W_]|[ ,.'’&()/-])*$"
+
+
+def _plain_text(value: str) -> str:
+    if not re.fullmatch(PLAIN_TEXT_PATTERN, value) or "  " in value or value != value.strip():
+        bad = sorted({c for c in value if not (c.isalnum() or c in " ,.'’&()/-")})
+        found = f" (found {' '.join(repr(c) for c in bad)})" if bad else ""
+        raise ValueError(
+            "must be plain text: letters, digits, single spaces and , . ' & ( ) / - only, "
+            f"starting with a letter or digit{found}"
+        )
+    return value
+
+
+def _date_format(value: str) -> str:
+    if not any(d in value for d in ("%d", "%j")) or "%m" not in value and "%b" not in value:
+        raise ValueError("must be a strptime format with day, month and year, e.g. '%d/%m/%Y'")
+    if "%Y" not in value:
+        raise ValueError("must include a four-digit year (%Y), e.g. '%d/%m/%Y'")
+    return value
+
+
+DateFormat = Annotated[str, StringConstraints(max_length=40), AfterValidator(_date_format)]
+
+#: A name or label that reaches a page: plain text, one line, at most 100 characters.
+PlainText = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_plain_text)
+]
 
 #: Chapters a system may publish, in reading order (from :mod:`hi_analysis.chapters`).
 CHAPTERS = chapter_ids()
@@ -53,7 +98,7 @@ class District(_Strict):
     """A lower-tier local authority inside a place."""
 
     code: DistrictCode
-    name: str = Field(min_length=1)
+    name: PlainText
 
 
 class PracticeSelection(_Strict):
@@ -73,7 +118,7 @@ class Place(_Strict):
     """An upper-tier local authority: the unit each chapter is run for."""
 
     id: Slug
-    name: str = Field(min_length=1)
+    name: PlainText
     code: LocalAuthorityCode
     kind: Literal["unitary authority", "county council", "metropolitan borough", "london borough"]
     districts: list[District] = Field(min_length=1)
@@ -89,7 +134,7 @@ class Comparator(_Strict):
     """The benchmark area (England)."""
 
     code: AreaCode
-    name: str
+    name: PlainText
 
 
 class ReportingPeriod(_Strict):
@@ -97,21 +142,31 @@ class ReportingPeriod(_Strict):
 
     start: dt.date
     end: dt.date
-    label: str
+    label: PlainText
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReportingPeriod:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
 
 
 class System(_Strict):
     """An integrated care system and its places."""
 
     id: Slug
-    name: str = Field(min_length=1)
-    short_name: str = Field(min_length=1, max_length=20)
+    name: PlainText
+    short_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=20), AfterValidator(_plain_text)
+    ]
     icb_code: IcbCode
     reporting_period: ReportingPeriod
     comparator: Comparator
     disclosure: Literal["nhs_england", "suppress_lt5", "suppress_lt10"]
     chapters: list[Literal[CHAPTERS]] = Field(min_length=1)  # type: ignore[valid-type]
     places: list[Place] = Field(min_length=1)
+    #: strptime format of dates in CSV extracts when they are not ISO 8601 (e.g. "%d/%m/%Y").
+    extract_date_format: DateFormat | None = None
 
     def place(self, place_id: str) -> Place:
         """Return the place with this identifier.
@@ -126,6 +181,129 @@ class System(_Strict):
                 return p
         known = ", ".join(p.id for p in self.places)
         raise ConfigError(f"system {self.id!r} has no place {place_id!r} (places: {known})")
+
+
+#: The shipped ONS lookup that codes in parameter files are checked against.
+GEOGRAPHY_LOOKUP = "lookup_lsoa21_ward24_lad24_utla23_icb24_england.csv.gz"
+
+
+@dataclass(frozen=True)
+class _Geography:
+    icbs: dict[str, str]  # ICB code -> name
+    utlas: dict[str, str]  # upper-tier code -> name
+    ltlas: dict[str, str]  # district code -> name
+    ltla_utla: dict[str, str]  # district code -> upper-tier code
+    ltla_icbs: dict[str, frozenset[str]]  # district code -> ICBs its neighbourhoods are in
+    utla_icbs: dict[str, frozenset[str]]
+    sub_icbs: dict[str, str]  # sub-ICB location (NHS code) -> ICB code
+
+
+@functools.cache
+def _geography() -> _Geography:
+    """Read the ONS LSOA-to-ICB lookup once (plain csv: no pandas at import time)."""
+    path = public_data_dir() / GEOGRAPHY_LOOKUP
+    icbs: dict[str, str] = {}
+    utlas: dict[str, str] = {}
+    ltlas: dict[str, str] = {}
+    ltla_utla: dict[str, str] = {}
+    ltla_icbs: dict[str, set[str]] = {}
+    utla_icbs: dict[str, set[str]] = {}
+    sub_icbs: dict[str, str] = {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                icb, utla, ltla = row["icb24_code"], row["utla23_code"], row["ltla24_code"]
+                icbs[icb] = row["icb24_name"]
+                utlas[utla] = row["utla23_name"]
+                ltlas[ltla] = row["ltla24_name"]
+                ltla_utla[ltla] = utla
+                ltla_icbs.setdefault(ltla, set()).add(icb)
+                utla_icbs.setdefault(utla, set()).add(icb)
+                sub_icbs[row["sicbl24_code_nhs"]] = icb
+    except (OSError, EOFError, KeyError, csv.Error, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the geography lookup ({exc})") from None
+    return _Geography(
+        icbs,
+        utlas,
+        ltlas,
+        ltla_utla,
+        {k: frozenset(v) for k, v in ltla_icbs.items()},
+        {k: frozenset(v) for k, v in utla_icbs.items()},
+        sub_icbs,
+    )
+
+
+def check_geography(system: System, folder: Path) -> None:
+    """Check the system's codes against the shipped ONS lookup, and against each other.
+
+    The ICB code must exist; each place must be an upper-tier authority with
+    neighbourhoods in that ICB; each district must be a lower-tier authority of
+    that place; no code may belong to two places; GP sub-ICB locations must be
+    in the ICB.
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter file and field at fault.
+    """
+    geo = _geography()
+    sys_file = folder / "system.yml"
+    if system.icb_code not in geo.icbs:
+        raise ConfigError(
+            f"{sys_file}: icb_code: unknown ICB code {system.icb_code!r} "
+            f"(not in data/public/{GEOGRAPHY_LOOKUP})"
+        )
+    if system.comparator.code != "E92000001":
+        raise ConfigError(
+            f"{sys_file}: comparator.code: only England (E92000001) is supported as the "
+            f"comparator, not {system.comparator.code!r}"
+        )
+    icb = system.icb_code
+    seen_codes: dict[str, str] = {}
+    for place in system.places:
+        file = folder / "places" / f"{place.id}.yml"
+        if place.code not in geo.utlas:
+            raise ConfigError(
+                f"{file}: code: unknown upper-tier local authority code {place.code!r} "
+                f"(not in data/public/{GEOGRAPHY_LOOKUP})"
+            )
+        if icb not in geo.utla_icbs[place.code]:
+            other = ", ".join(sorted(geo.utla_icbs[place.code]))
+            raise ConfigError(
+                f"{file}: code: {place.code} ({geo.utlas[place.code]}) is in ICB {other}, "
+                f"not in this system's ICB {icb} ({geo.icbs[icb]})"
+            )
+        owner = seen_codes.get(place.code)
+        if owner is not None:
+            raise ConfigError(f"{file}: code: {place.code} is also used by place {owner!r}")
+        seen_codes[place.code] = place.id
+        for i, d in enumerate(place.districts):
+            field = f"districts.{i}.code"
+            if d.code not in geo.ltlas:
+                raise ConfigError(
+                    f"{file}: {field}: unknown district code {d.code!r} "
+                    f"(not in data/public/{GEOGRAPHY_LOOKUP})"
+                )
+            if geo.ltla_utla[d.code] != place.code:
+                up = geo.ltla_utla[d.code]
+                raise ConfigError(
+                    f"{file}: {field}: {d.code} ({geo.ltlas[d.code]}) is part of {up} "
+                    f"({geo.utlas[up]}), not of this place {place.code}"
+                )
+            if icb not in geo.ltla_icbs[d.code]:
+                raise ConfigError(
+                    f"{file}: {field}: {d.code} ({geo.ltlas[d.code]}) is not in ICB {icb}"
+                )
+            owner = seen_codes.get(d.code)
+            if owner is not None and not (owner == place.id and d.code == place.code):
+                raise ConfigError(f"{file}: {field}: {d.code} is also used by place {owner!r}")
+            seen_codes[d.code] = place.id
+        for i, sub in enumerate(place.gp_practices.sub_icb):
+            if geo.sub_icbs.get(sub) != icb:
+                raise ConfigError(
+                    f"{file}: gp_practices.sub_icb.{i}: {sub!r} is not a sub-ICB location "
+                    f"of ICB {icb}"
+                )
 
 
 def _read_yaml(path: Path) -> dict:
@@ -213,6 +391,8 @@ def load_system(system_id: str) -> System:
         raise ConfigError(f"{path}: places: a place is listed twice")
     places = [load_place(system_id, p) for p in place_ids]
     try:
-        return System.model_validate({**raw, "places": [p.model_dump() for p in places]})
+        system = System.model_validate({**raw, "places": [p.model_dump() for p in places]})
     except ValidationError as exc:
         raise _explain(path, exc) from None
+    check_geography(system, path.parent)
+    return system

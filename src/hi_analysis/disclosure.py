@@ -28,6 +28,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -222,3 +224,118 @@ def format_count(value: object) -> str:
 def describe(rule: str | Preset) -> str:
     """Return the plain-English statement of the rule, for the page."""
     return preset(rule).description
+
+
+#: Words that make a column a count of people or events wherever it is published
+#: (tables and CSV downloads), even when the caller did not declare it.
+_COUNT_WORDS = re.compile(
+    r"\b(residents?|population|populations|people|persons?|patients?|register|list|"
+    r"deaths?|events?|admissions?|spells?|counts?|n|numerator|denominator|registered|"
+    r"vaccinated|eligible|cases?|births?|doses?|attendances?|appointments?)\b"
+)
+#: Words that make a column a derived value (a share, rate or statistic), not a count.
+_DERIVED_WORDS = re.compile(
+    r"(share|percent|%|rate|\bper\b|ratio|mean|average|score|value|\bci\b|lower|upper|"
+    r"\bsii\b|\brii\b|uptake|prevalence|expectancy|£|weighted)"
+)
+
+
+def is_count_column(name: object) -> bool:
+    """True when a column's name says it holds counts of people or events.
+
+    Examples
+    --------
+    >>> [is_count_column(c) for c in ("Residents (Census 2021)", "population_modelled",
+    ...                               "Share in Core20", "register", "imd_score")]
+    [True, True, False, True, False]
+    """
+    words = re.sub(r"[_\-]+", " ", str(name).lower())
+    return bool(_COUNT_WORDS.search(words)) and not _DERIVED_WORDS.search(words)
+
+
+def count_columns(frame: pd.DataFrame, declared: Sequence[str] = ()) -> list[str]:
+    """The columns to control: those declared plus every numeric column named as a count."""
+    found = [
+        c
+        for c in frame.columns
+        if c not in declared
+        and is_count_column(c)
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    return [*declared, *found]
+
+
+def safe_figures(smallest_count: float, rule: str | Preset) -> int | None:
+    """Significant figures a value derived from controlled counts may be published to.
+
+    A share or rate ``a / b`` published to ``s`` significant figures pins ``a`` only
+    to within about ``a * 10**-s``; keeping that at least the rounding base means
+    the rounded counts cannot be recovered from the ratio. Rules without rounding
+    publish counts exactly, so they need no limit (``None``).
+
+    Examples
+    --------
+    >>> safe_figures(82_400, "nhs_england"), safe_figures(40, "nhs_england")
+    (4, 1)
+    >>> safe_figures(82_400, "suppress_lt5") is None
+    True
+    """
+    base = preset(rule).round_to
+    if base <= 1:
+        return None
+    if not smallest_count or smallest_count <= 0 or math.isnan(smallest_count):
+        return None
+    return max(1, math.floor(math.log10(smallest_count / base)))
+
+
+def round_figures(value: float, figures: int) -> float:
+    """Round to ``figures`` significant figures (``round_figures(0.546854, 4) == 0.5469``)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, figures - 1 - math.floor(math.log10(abs(value))))
+
+
+def publishable(
+    frame: pd.DataFrame, counts: Sequence[str] = (), rule: str | Preset = "nhs_england"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Prepare a frame for publication: control every count, and limit derived values.
+
+    Count columns (declared, or found by :func:`count_columns`) pass through
+    :func:`control`. In each row, every other numeric value is rounded to the
+    :func:`safe_figures` of the smallest published count in that row, and is
+    withheld (missing) when a count in the row was suppressed, so neither
+    can be used to undo the control.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        The controlled copy and the names of its count columns.
+    """
+    cols = count_columns(frame, counts)
+    out = frame.copy()
+    raw = {c: pd.to_numeric(frame[c], errors="coerce") for c in cols}
+    for c in cols:
+        out[c] = control(frame[c], rule).to_numpy()
+    if not cols:
+        return out, cols
+    derived = [c for c in out.columns if c not in cols and pd.api.types.is_float_dtype(out[c])]
+    if not derived:
+        return out, cols
+    published = pd.DataFrame({c: out[c].astype("Float64") for c in cols}, index=out.index)
+    suppressed = pd.DataFrame(
+        {c: published[c].isna() & raw[c].notna().to_numpy() for c in cols}, index=out.index
+    ).any(axis=1)
+    positive = published.where(published > 0)
+    smallest = positive.min(axis=1, skipna=True)
+    for c in derived:
+        values = out[c].astype("float64").to_numpy().copy()
+        for i, (small, hide) in enumerate(zip(smallest, suppressed, strict=True)):
+            if hide:
+                values[i] = np.nan
+                continue
+            figures = safe_figures(float(small) if pd.notna(small) else float("nan"), rule)
+            if figures is not None and np.isfinite(values[i]):
+                values[i] = round_figures(float(values[i]), figures)
+        out[c] = values
+    return out, cols

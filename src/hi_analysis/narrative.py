@@ -411,7 +411,8 @@ def quantile_choice_text(place: str, n_lsoas: int, k: int, people_per_group: flo
     word = "deciles" if k == 10 else "quintiles"
     text = (f"{place} has {n_lsoas} neighbourhoods (2011 LSOAs). They are ranked by their "
             f"IMD 2019 score **within {place}** and split into {k} local {word} of about "
-            f"{whole(n_lsoas / k)} neighbourhoods and {whole(people_per_group)} people each; "
+            f"{whole(n_lsoas / k)} neighbourhoods and {whole(round(people_per_group, -1))} people "
+            "each; "
             f"1 is {place}'s most deprived {'tenth' if k == 10 else 'fifth'}.")
     if k == 5:
         text += (f" Deciles need at least {MIN_NEIGHBOURHOODS_FOR_DECILES} neighbourhoods to "

@@ -8,12 +8,18 @@ when its template, its parameters, the package code or the data changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hi_analysis import __version__
 from hi_analysis.data.manifest import manifest_digest
-from hi_analysis.paths import notebooks_dir, source_root
+from hi_analysis.paths import notebooks_dir, parameters_dir, source_root
+
+if TYPE_CHECKING:
+    from hi_analysis.config import System
 
 
 def _digest_files(paths: list[Path]) -> str:
@@ -45,6 +51,43 @@ def extracts_fingerprint(system_id: str, names: tuple[str, ...] | list[str]) -> 
     h = hashlib.sha256()
     for rec in extracts_record(system_id, names):
         h.update(f"{rec['extract']}={rec['file']}:{rec['sha256']};".encode())
+    return h.hexdigest()
+
+
+def system_fingerprint(system: System, folders: Sequence[str] | None = None) -> str:
+    """Digest of everything in a system's parameters that can change a page.
+
+    The whole validated :class:`~hi_analysis.config.System` (places, districts,
+    codes, reporting period, disclosure rule, chapters...) dumped canonically,
+    plus the bytes of the files under ``parameters/<system>/``.
+
+    Parameters
+    ----------
+    system : System
+        The validated system.
+    folders : sequence of str, optional
+        Sub-folders read by particular chapters only (e.g. ``"plan"``, see
+        :attr:`hi_analysis.chapters.Chapter.parameter_dirs`). Files in any
+        registered chapter's folders count only when their folder is listed
+        here, so editing the plan re-runs the chapters that read it and no
+        others. ``None`` counts every file.
+    """
+    from hi_analysis.chapters import CHAPTERS
+
+    private = {d for c in CHAPTERS.values() for d in c.parameter_dirs}
+    wanted = set(folders) if folders is not None else private
+    h = hashlib.sha256()
+    h.update(json.dumps(system.model_dump(mode="json"), sort_keys=True).encode())
+    folder = parameters_dir() / system.id
+    for p in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if not p.is_file():
+            continue
+        rel = p.relative_to(folder)
+        top = rel.parts[0] if len(rel.parts) > 1 else ""
+        if top in private and top not in wanted:
+            continue
+        h.update(b"\0" + rel.as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 

@@ -11,28 +11,113 @@ import base64
 import html
 import io
 import json
+import math
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from hi_analysis import disclosure, tables
 from hi_analysis.charts import Chart
 from hi_analysis.provenance import record
+from hi_analysis.safeio import atomic_write_text
+from hi_analysis.text import markdown_with_emphasis
 
 
 def _svg(chart: Chart) -> str:
+    """The chart as SVG text, byte-identical from run to run.
+
+    matplotlib names clip paths and glyphs with random ids unless ``svg.hashsalt``
+    is fixed, and stamps a date unless the metadata says otherwise.
+    """
     buf = io.StringIO()
-    chart.figure.savefig(buf, format="svg", metadata={"Date": None})
+    with plt.rc_context({"svg.hashsalt": "hi-analysis:" + chart.name}):
+        chart.figure.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(chart.figure)
     return buf.getvalue()
 
 
-def _csv_link(frame: pd.DataFrame, name: str, label: str) -> str:
-    payload = urllib.parse.quote(frame.to_csv(index=False))
+#: Text cells starting with these would be run as formulas by a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Significant figures of numbers in a chart's CSV: the precision the chart shows.
+CHART_FIGURES = 3
+
+
+def _number_text(value: float, figures: int) -> str:
+    """A number to ``figures`` significant figures, without exponent or trailing zeros."""
+    rounded = disclosure.round_figures(float(value), figures)
+    decimals = max(0, figures - 1 - math.floor(math.log10(abs(rounded)))) if rounded else 0
+    text = f"{rounded:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _safe_cell(text: str) -> str:
+    """Neutralise formula injection: quote text that a spreadsheet would run as a formula."""
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text.replace(",", ""))
+            return text
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def csv_text(
+    frame: pd.DataFrame,
+    *,
+    rule: str,
+    counts: Sequence[str] = (),
+    formats: Mapping | None = None,
+    figures: int = CHART_FIGURES,
+) -> str:
+    """The CSV published beside a table or chart: controlled, rounded and spreadsheet-safe.
+
+    Every count (declared or named as one) passes disclosure control and other
+    numbers are limited as on the page (:func:`hi_analysis.disclosure.publishable`);
+    columns with a display format are written as shown on the page (without thousands
+    separators), other numbers to ``figures`` significant figures; text cells that
+    would start a spreadsheet formula are neutralised. Excel reads the result as
+    UTF-8 because the caller prefixes a byte-order mark (:func:`_csv_link`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Area": ["=HYPERLINK(1)"], "Residents": [1234], "Share": [0.123456]})
+    >>> print(csv_text(t, rule="nhs_england").strip())  # 2 figures: 1,235 people, base 5
+    Area,Residents,Share
+    '=HYPERLINK(1),1235,0.12
+    """
+    formats = dict(formats or {})
+    data, count_cols = disclosure.publishable(frame, counts, rule)
+    out = pd.DataFrame(index=data.index)
+    for col in data.columns:
+        cells = []
+        for v in data[col]:
+            missing = v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+            if col in count_cols:
+                text = disclosure.format_count(v).replace(",", "")
+            elif missing:
+                text = ""
+            elif col in formats:
+                text = str(formats[col](v)).replace(",", "")
+            elif isinstance(v, bool | np.bool_):
+                text = str(bool(v))
+            elif isinstance(v, int | np.integer):
+                text = str(int(v))
+            elif isinstance(v, float | np.floating):
+                text = _number_text(float(v), figures) if math.isfinite(v) else ""
+            else:
+                text = str(v)
+            cells.append(_safe_cell(text))
+        out[_safe_cell(str(col))] = cells
+    return out.to_csv(index=False, lineterminator="\r\n")
+
+
+def _csv_link(csv: str, name: str, label: str) -> str:
+    payload = urllib.parse.quote("\ufeff" + csv)  # BOM: Excel then reads UTF-8
     return (
         f'<a class="hi-download" download="{html.escape(name)}.csv" '
         f'href="data:text/csv;charset=utf-8,{payload}">{html.escape(label)}</a>'
@@ -42,12 +127,11 @@ def _csv_link(frame: pd.DataFrame, name: str, label: str) -> str:
 def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
     """Render a chart as an accessible HTML figure (SVG image, alt text, CSV download).
 
-    Count columns of the chart's data (``chart.counts``) pass through disclosure
-    control under ``rule`` before they are offered for download.
+    The chart's data is offered for download through :func:`csv_text`: counts
+    (``chart.counts`` and any column named as a count) controlled under ``rule``,
+    other numbers rounded to the precision shown.
     """
-    data = tables.controlled(chart.data, chart.counts, rule)
-    for col in chart.counts:
-        data[col] = data[col].map(disclosure.format_count)
+    csv = csv_text(chart.data, rule=rule, counts=chart.counts)
     svg = base64.b64encode(_svg(chart).encode("utf-8")).decode("ascii")
     notes = "".join(f"<br>{html.escape(n)}" for n in chart.notes)
     return (
@@ -56,7 +140,7 @@ def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
         f'<p class="hi-chart-subtitle">{html.escape(chart.subtitle)}</p>'
         f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.alt)}">'
         f"<figcaption>Source: {html.escape(chart.source)}{notes}<br>"
-        f"{_csv_link(data, chart.name, 'Download the data behind this chart (CSV)')}"
+        f"{_csv_link(csv, chart.name, 'Download the data behind this chart (CSV)')}"
         f"</figcaption>"
         f"<details><summary>Text description of this chart</summary>"
         f"<p>{html.escape(chart.alt)}</p></details>"
@@ -81,21 +165,27 @@ def show_table(
 ) -> None:
     """Display an accessible table (counts disclosure-controlled) with a CSV download.
 
-    The downloadable CSV holds the same controlled values as the table.
+    The downloadable CSV holds the same controlled values as the table, at the
+    precision shown (see :func:`csv_text`).
     """
     body = tables.to_html(
         frame, caption=caption, counts=counts, rule=rule, formats=formats, index=index
     )
-    csv_frame = tables.controlled(frame.reset_index() if index else frame, counts, rule)
-    for col in counts:
-        csv_frame[col] = csv_frame[col].map(disclosure.format_count)
-    link = _csv_link(csv_frame, name, "Download this table (CSV)")
+    csv = csv_text(
+        frame.reset_index() if index else frame, rule=rule, counts=counts, formats=formats
+    )
+    link = _csv_link(csv, name, "Download this table (CSV)")
     display(HTML(f'<div class="hi-table-wrap">{body}<p>{link}</p></div>'))
 
 
 def say(markdown: str) -> None:
-    """Display a paragraph of Markdown written from the numbers."""
-    display(Markdown(markdown))
+    """Display a paragraph written from the numbers, as plain text with emphasis.
+
+    Everything but ``*``/``**`` emphasis is escaped
+    (:func:`hi_analysis.text.markdown_with_emphasis`), so a name or label from the
+    parameters or data can never become a tag, a MyST directive or role, or a link.
+    """
+    display(Markdown(markdown_with_emphasis(markdown)))
 
 
 def key_messages(messages: Sequence[str]) -> None:
@@ -160,6 +250,6 @@ def provenance_note(
 
 def write_results(path: str | Path, results: Mapping[str, object]) -> None:
     """Write the page's key results as a JSON sidecar for the runner and tests."""
-    Path(path).write_text(
-        json.dumps(results, indent=2, sort_keys=True, default=float) + "\n", encoding="utf-8"
+    atomic_write_text(
+        Path(path), json.dumps(results, indent=2, sort_keys=True, default=float) + "\n"
     )

@@ -7,8 +7,9 @@ small protocol so a warm-kernel or distributed executor can replace it later
 without touching the rest of the pipeline.
 
 A job is skipped when its output notebook already carries the same cache key:
-a digest of the template, the parameters, the package code, the data
-manifest and the record-level extracts the chapter reads. So a rerun with
+a digest of the template, the parameters, every parameter input of the system
+(the whole validated system and every file under ``parameters/<system>/``), the
+package code, the data manifest and the record-level extracts the chapter reads. So a rerun with
 nothing changed recomputes nothing, and a new extract re-runs exactly the
 chapters that read it.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -28,13 +30,22 @@ from typing import Protocol
 
 import nbformat
 
-from hi_analysis.chapters import CHAPTERS as CHAPTER_REGISTRY
+from hi_analysis.chapters import CHAPTERS
 from hi_analysis.config import CHAPTER_EXTRACTS, System
-from hi_analysis.paths import build_dir, notebooks_dir, parameters_dir
-from hi_analysis.provenance import code_fingerprint, data_fingerprint, extracts_fingerprint
+from hi_analysis.paths import build_dir, notebooks_dir
+from hi_analysis.provenance import (
+    code_fingerprint,
+    data_fingerprint,
+    extracts_fingerprint,
+    system_fingerprint,
+)
+from hi_analysis.safeio import atomic_write_text
+from hi_analysis.text import escape_markdown
 
 #: Cell tags that keep code and parameters off the published page.
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+#: How a notebook being executed is named (an exclusive temporary file next to the output).
+RUNNING_SUFFIX = ".running.ipynb"
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,8 @@ class Job:
     results: Path
     parameters: dict[str, str] = field(default_factory=dict)
     extracts: tuple[str, ...] = ()
-    #: Digest of the parameter folders the chapter reads (e.g. the plan), if any.
-    config_digest: str = ""
+    #: Digest of every parameter input of the system (:func:`provenance.system_fingerprint`).
+    inputs: str = ""
 
     @property
     def label(self) -> str:
@@ -64,25 +75,11 @@ class Job:
         h.update(self.template.read_bytes())
         h.update(json.dumps(self.parameters, sort_keys=True).encode())
         h.update(self.place_name.encode())
+        h.update(self.inputs.encode())
         h.update(code.encode())
         h.update(data.encode())
         h.update(extracts.encode())
-        h.update(self.config_digest.encode())
         return h.hexdigest()
-
-
-def config_digest(system_id: str, folders: Sequence[str]) -> str:
-    """sha256 of the names and bytes of every file in ``parameters/<system>/<folder>``."""
-    if not folders:
-        return ""
-    h = hashlib.sha256()
-    for folder in folders:
-        root = parameters_dir() / system_id / folder
-        for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if path.is_file():
-                h.update(str(path.relative_to(root.parent)).encode())
-                h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -124,13 +121,28 @@ class PapermillExecutor:
         self.timeout = timeout
 
     def __call__(self, job: Job) -> None:
-        """Execute ``job.template`` into ``job.output`` with the job's parameters."""
+        """Execute ``job.template`` into ``job.output`` with the job's parameters.
+
+        The notebook is written to an exclusively created temporary file next to
+        the output and renamed over it only when it ran to the end.
+        """
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        job.results.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{job.output.stem}.", suffix=RUNNING_SUFFIX, dir=job.output.parent
+        )
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            self._execute(job, tmp)
+            tmp.replace(job.output)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _execute(self, job: Job, tmp: Path) -> None:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
-        job.output.parent.mkdir(parents=True, exist_ok=True)
-        job.results.parent.mkdir(parents=True, exist_ok=True)
-        tmp = job.output.with_suffix(f".running-{os.getpid()}.ipynb")
         for attempt in (1, 2):
             try:
                 pm.execute_notebook(
@@ -149,14 +161,14 @@ class PapermillExecutor:
             except RuntimeError:  # kernel failed to start (port race): retry once
                 if attempt == 2:
                     raise
-        tmp.replace(job.output)
 
 
 def finish_notebook(path: Path, *, cache_key: str, replacements: dict[str, str]) -> None:
     """Make an executed notebook publishable.
 
     Hides the parameters and papermill's injected-parameters cells (``remove-cell``),
-    fills ``{{name}}`` placeholders in Markdown cells (titles per place), and records
+    fills ``{{name}}`` placeholders in Markdown cells (titles per place) with the values
+    escaped as plain text (:func:`hi_analysis.text.escape_markdown`), and records
     the cache key in the notebook metadata.
     """
     nb = nbformat.read(path, as_version=4)
@@ -166,9 +178,9 @@ def finish_notebook(path: Path, *, cache_key: str, replacements: dict[str, str])
             tags.append("remove-cell")
         if cell.cell_type == "markdown":
             for key, value in replacements.items():
-                cell.source = cell.source.replace("{{" + key + "}}", value)
+                cell.source = cell.source.replace("{{" + key + "}}", escape_markdown(value))
     nb.metadata.setdefault("hi_analysis", {})["cache_key"] = cache_key
-    nbformat.write(nb, path)
+    atomic_write_text(path, nbformat.writes(nb))
 
 
 def cached_key(path: Path) -> str | None:
@@ -182,6 +194,46 @@ def cached_key(path: Path) -> str | None:
     if nb.metadata.get("papermill", {}).get("exception"):
         return None
     return nb.metadata.get("hi_analysis", {}).get("cache_key")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool-worker initialiser: end this worker (and so its kernel) when the build dies.
+
+    On Linux the kernel delivers SIGKILL when the parent exits
+    (``PR_SET_PDEATHSIG``); a watchdog thread covers other systems. Kernels
+    started by the worker exit on their own when their parent goes (ipykernel's
+    parent poller).
+    """
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before we got here
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def remove_stale_runs(jobs: Iterable[Job]) -> None:
+    """Delete half-written notebooks left by a killed build (call under the system lock)."""
+    for folder in {j.output.parent for j in jobs}:
+        if folder.is_dir():
+            for p in [*folder.glob("*" + RUNNING_SUFFIX), *folder.glob("*.running-*.ipynb")]:
+                p.unlink(missing_ok=True)
+            for p in folder.glob(".*.tmp"):
+                p.unlink(missing_ok=True)
 
 
 def _run_one(job: Job, executor: Executor, key: str) -> JobResult:
@@ -226,12 +278,34 @@ def plan(
                         "results_path": str(results),
                     },
                     extracts=CHAPTER_EXTRACTS.get(chapter, ()),
-                    config_digest=config_digest(
-                        system.id, CHAPTER_REGISTRY[chapter].parameter_dirs
-                        if chapter in CHAPTER_REGISTRY else ()),
+                    inputs=system_fingerprint(
+                        system, CHAPTERS[chapter].parameter_dirs if chapter in CHAPTERS else ()
+                    ),
                 )
             )
     return jobs
+
+
+def current_keys(jobs: Sequence[Job]) -> list[str]:
+    """The cache key each job's output must carry to be up to date."""
+    code, data = code_fingerprint(), data_fingerprint()
+    extract_keys: dict[tuple[str, tuple[str, ...]], str] = {}
+    keys = []
+    for job in jobs:
+        ekey = (job.system, job.extracts)
+        if ekey not in extract_keys:
+            extract_keys[ekey] = extracts_fingerprint(job.system, job.extracts)
+        keys.append(job.cache_key(code, data, extract_keys[ekey]))
+    return keys
+
+
+def outdated(jobs: Sequence[Job]) -> list[Job]:
+    """The jobs whose executed notebook or results are missing or out of date."""
+    return [
+        job
+        for job, key in zip(jobs, current_keys(jobs), strict=True)
+        if cached_key(job.output) != key or not job.results.is_file()
+    ]
 
 
 def run(
@@ -264,15 +338,10 @@ def run(
     """
     jobs = list(jobs)
     executor = executor or PapermillExecutor()
-    code, data = code_fingerprint(), data_fingerprint()
-    extract_keys: dict[tuple[str, tuple[str, ...]], str] = {}
+    keys = current_keys(jobs)
     results: dict[int, JobResult] = {}
     todo = []
-    for i, job in enumerate(jobs):
-        ekey = (job.system, job.extracts)
-        if ekey not in extract_keys:
-            extract_keys[ekey] = extracts_fingerprint(job.system, job.extracts)
-        key = job.cache_key(code, data, extract_keys[ekey])
+    for i, (job, key) in enumerate(zip(jobs, keys, strict=True)):
         if not force and cached_key(job.output) == key and job.results.is_file():
             results[i] = JobResult(job, "cached", 0.0)
             if on_done:
@@ -280,8 +349,14 @@ def run(
         else:
             todo.append((i, job, key))
     if todo:
+        remove_stale_runs(jobs)
         n = max(1, min(workers, len(todo)))
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = {pool.submit(_run_one, job, executor, key): i for i, job, key in todo}
             for fut in as_completed(futures):
                 res = fut.result()

@@ -43,7 +43,10 @@ def to_html(
     caption : str
         What the table shows (measure, area, period).
     counts : sequence of str
-        Columns holding counts of people or events: controlled with ``rule``.
+        Columns holding counts of people or events: controlled with ``rule`` (columns
+        named as counts are controlled too, and other numbers in a row are published
+        only to a precision that cannot undo the control: see
+        :func:`hi_analysis.disclosure.publishable`).
     rule : str
         Disclosure-control preset (see :mod:`hi_analysis.disclosure`).
     formats : mapping, optional
@@ -63,7 +66,7 @@ def to_html(
     True
     """
     formats = dict(formats or {})
-    data = controlled(frame, counts, rule)
+    data, counts = disclosure.publishable(frame, counts, rule)
     for col in counts:
         formats.setdefault(col, disclosure.format_count)
     if index:
@@ -81,7 +84,12 @@ def to_html(
         cells = []
         for j, c in enumerate(cols):
             v = r[c]
-            text = formats[c](v) if c in formats else _default(v)
+            missing = v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+            text = (
+                _default(v)
+                if missing and c not in counts
+                else (formats[c](v) if c in formats else _default(v))
+            )
             suppressed |= text == disclosure.SUPPRESSED
             cls = ' class="num"' if c in numeric else ""
             tag = "th" if (index and j == 0) else "td"

@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import math
+import re
+import string
 
 
 def pct(share: float, digits: int = 1) -> str:
@@ -107,3 +109,46 @@ def compare(
         return "the same as"
     word = higher if diff > 0 else lower
     return f"{num(abs(diff), digits)}{unit} {word} than"
+
+
+#: ASCII punctuation: CommonMark (and MyST) let a backslash make any of these literal.
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def escape_markdown(value: object) -> str:
+    r"""Make any value plain text inside Markdown/MyST: the one escaping function.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark renders
+    ``\x`` as ``x``), so no HTML tag, MyST directive or role, link, table cell
+    break, heading, list or maths can be formed by the value; line breaks become
+    spaces. Used for every parameter or data value inserted into Markdown (book
+    pages, notebook titles, :func:`hi_analysis.report.say`).
+
+    Examples
+    --------
+    >>> print(escape_markdown("<b>A & B</b>"))
+    \<b\>A \& B\<\/b\>
+    >>> print(escape_markdown("{literalinclude} x"))
+    \{literalinclude\} x
+    """
+    text = " ".join(str(value).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_with_emphasis(markdown: str) -> str:
+    r"""Escape a sentence written from data, keeping only ``*``/``**`` emphasis as markup.
+
+    The chapters' sentences use bold and italics and nothing else, so every other
+    Markdown or MyST construct coming from a value (a place name, a label from a
+    data file) is made literal with :func:`escape_markdown`.
+
+    Examples
+    --------
+    >>> print(markdown_with_emphasis("**12.5%** of <i>Leicester</i>"))
+    **12\.5\%** of \<i\>Leicester\<\/i\>
+    """
+    lines = []
+    for line in markdown.split("\n"):
+        parts = re.split(r"(\*+)", line)
+        lines.append("".join(p if p.startswith("*") else escape_markdown(p) for p in parts))
+    return "\n".join(lines)

@@ -13,10 +13,12 @@ import gzip
 import hashlib
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 from hi_analysis.errors import DataValidationError
 from hi_analysis.paths import public_data_dir
+from hi_analysis.safeio import atomic_write_text
 
 MANIFEST_NAME = "MANIFEST.json"
 _SKIP = {MANIFEST_NAME, "README.md"}
@@ -62,17 +64,51 @@ def build_manifest(root: Path | None = None) -> dict[str, dict[str, int | str]]:
         p.relative_to(root).as_posix(): {
             "sha256": sha256(p),
             "bytes": p.stat().st_size,
-            "rows": count_rows(p),
+            "rows": _count_rows_or_explain(p, root),
         }
         for p in data_files(root)
     }
+
+
+def _count_rows_or_explain(path: Path, root: Path) -> int:  # noqa: ARG001
+    """:func:`count_rows`, turning a corrupt or unreadable file into one readable error."""
+    try:
+        return count_rows(path)
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+        zipfile.BadZipFile,
+        csv.Error,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        KeyError,
+        StopIteration,
+    ) as exc:
+        kind = (
+            "compressed file is corrupt or truncated"
+            if path.suffix in (".gz", ".zip")
+            else "file cannot be read"
+        )
+        detail = str(exc).strip() or type(exc).__name__
+        try:
+            shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            shown = str(path)
+        raise DataValidationError(
+            shown,
+            [
+                f"{kind} ({detail}); restore it (e.g. `git checkout -- <file>`) before "
+                "rewriting the manifest"
+            ],
+        ) from None
 
 
 def write_manifest(root: Path | None = None) -> Path:
     """Write ``MANIFEST.json`` (run after deliberately updating a shipped file)."""
     root = root or public_data_dir()
     path = root / MANIFEST_NAME
-    path.write_text(json.dumps(build_manifest(root), indent=2, sort_keys=True) + "\n")
+    atomic_write_text(path, json.dumps(build_manifest(root), indent=2, sort_keys=True) + "\n")
     return path
 
 

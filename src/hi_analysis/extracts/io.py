@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from hi_analysis.data.validate import (
 from hi_analysis.errors import DataValidationError
 from hi_analysis.extracts.schemas import EXTRACTS, ExtractSpec
 from hi_analysis.paths import build_dir, extracts_root
+from hi_analysis.safeio import atomic_write_text, temp_path
 
 SYNTHETIC_TAG = "SYNTHETIC"
 EARLIEST = pd.Timestamp("1900-01-01")
@@ -69,6 +71,10 @@ def extract_path(system_id: str, name: str) -> Path | None:
                       synthetic_path(system_id, name)):
         if candidate.is_file():
             return candidate
+        if candidate.exists() or candidate.is_symlink():
+            raise DataValidationError(describe_path(candidate), [
+                "not a regular file (a folder, a broken link or a device is in the place of "
+                "the extract); replace it with the extract file"])
     return None
 
 
@@ -117,10 +123,68 @@ def _parse_flags(frame: pd.DataFrame, spec: ExtractSpec, file: str,
     return frame
 
 
-def _read(path: Path, spec: ExtractSpec) -> tuple[pd.DataFrame, tuple[str, int]]:
+#: Dates in a CSV extract: ISO 8601 (``2021-03-04``, optionally with a time), unless the
+#: system declares another format in ``system.yml`` (``extract_date_format``).
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def _parse_dates(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                 date_format: str | None) -> pd.DataFrame:
+    """Parse CSV date columns unambiguously (never guessing day-first or month-first)."""
+    problems = []
+    for col, column in spec.schema.columns.items():
+        if not str(column.dtype).startswith("datetime64") or col not in frame:
+            continue
+        text = frame[col].astype("string").str.strip()
+        present = text.notna() & (text != "")
+        if date_format is None:
+            ok = text.str.fullmatch(ISO_DATE.pattern).fillna(False).astype(bool)
+            parsed = pd.to_datetime(text.where(ok & present), format="ISO8601", errors="coerce")
+            want = "an ISO 8601 date (YYYY-MM-DD)"
+        else:
+            parsed = pd.to_datetime(text.where(present), format=date_format, errors="coerce")
+            want = f"a date in the declared format {date_format!r}"
+        bad = present & parsed.isna()
+        if bad.any():
+            values = ", ".join(repr(v) for v in text[bad].unique()[:3])
+            problems.append(
+                f"column {col!r}: not {want} at {describe_rows(np.flatnonzero(bad))} "
+                f"(values {values}); write dates as YYYY-MM-DD or declare the format as "
+                "extract_date_format in system.yml")
+            continue
+        frame[col] = parsed
+    if problems:
+        raise DataValidationError(file, problems)
+    return frame
+
+
+def _check_whole_numbers(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                         rows: tuple[str, int]) -> None:
+    """Integer columns must hold whole numbers (45.7 is not silently truncated to 45)."""
+    problems = []
+    for col, column in spec.schema.columns.items():
+        if not str(column.dtype).startswith(("int", "uint")) or col not in frame:
+            continue
+        values = frame[col]
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            continue
+        num = pd.to_numeric(values, errors="coerce").astype("float64")
+        bad = num.notna() & np.isfinite(num) & (num % 1 != 0)
+        if bad.any():
+            shown = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
+            problems.append(f"column {col!r}: not a whole number at "
+                            f"{describe_rows(np.flatnonzero(bad), rows)} (values {shown})")
+    if problems:
+        raise DataValidationError(file, problems)
+
+
+def _read(path: Path, spec: ExtractSpec,
+          date_format: str | None = None) -> tuple[pd.DataFrame, tuple[str, int]]:
     file = describe_path(path)
     if path.suffix == ".csv":
-        return _parse_flags(read_csv_text(path), spec, file), CSV_ROWS
+        frame = _parse_flags(read_csv_text(path), spec, file)
+        _check_whole_numbers(frame, spec, file, CSV_ROWS)
+        return _parse_dates(frame, spec, file, date_format), CSV_ROWS
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -131,6 +195,7 @@ def _read(path: Path, spec: ExtractSpec) -> tuple[pd.DataFrame, tuple[str, int]]
     for col in frame.columns:  # categoricals -> plain values for validation
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    _check_whole_numbers(frame, spec, file, TABLE_ROWS)
     return _parse_flags(frame, spec, file, TABLE_ROWS), TABLE_ROWS
 
 
@@ -160,6 +225,13 @@ def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, fil
         if wrong.any():
             problems.append("column 'weeks_waiting': does not match clock_start and the "
                             f"snapshot date at {describe_rows(np.flatnonzero(wrong), rows)}")
+    if spec.name == "deaths":
+        wrong = frame["premature"].astype(bool) != (frame["age"] < 75)
+        if wrong.any():
+            problems.append("column 'premature': contradicts 'age' (premature means under 75) "
+                            f"at {describe_rows(np.flatnonzero(wrong), rows)}")
+    if spec.name == "registered_population":
+        problems += _coverage_problems(frame, system)
     if spec.name == "vaccinations":
         order = frame["dose2_date"].notna() & (frame["dose1_date"].isna() |
                                                 (frame["dose2_date"] < frame["dose1_date"]))
@@ -168,6 +240,31 @@ def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, fil
                             f"{describe_rows(np.flatnonzero(order), rows)}")
     if problems:
         raise DataValidationError(file, problems)
+
+
+#: A registered population below this share of the ONS mid-year estimate is incomplete
+#: (GP lists normally count more people than the ONS estimate, not fewer).
+MIN_REGISTERED_COVERAGE = 0.95
+
+
+def _coverage_problems(frame: pd.DataFrame, system: System) -> list[str]:
+    """Compare the people registered in each place with the ONS mid-2020 population."""
+    from hi_analysis.data import load
+    from hi_analysis.geography import lsoa11_codes
+
+    ons = load("population_2020_lsoa11").set_index("lsoa11cd")["all_ages"]
+    counts = frame["lsoa11cd"].value_counts()
+    problems = []
+    for place in system.places:
+        codes = lsoa11_codes(place)
+        expected = float(ons.reindex(codes).sum())
+        got = float(counts.reindex(codes).fillna(0).sum())
+        if expected > 0 and got < MIN_REGISTERED_COVERAGE * expected:
+            problems.append(
+                f"column 'lsoa11cd': only {got:,.0f} people registered in {place.name}, "
+                f"{got / expected:.1%} of its ONS mid-2020 population ({expected:,.0f}); the "
+                f"extract looks incomplete (at least {MIN_REGISTERED_COVERAGE:.0%} expected)")
+    return problems
 
 
 def load_extract(system: System, name: str) -> pd.DataFrame:
@@ -197,7 +294,7 @@ def load_extract(system: System, name: str) -> pd.DataFrame:
             describe_path(extracts_dir(system.id) / f"{name}.parquet"),
             ["extract not found; put the real extract here, or run "
              f"`hi-analysis synth --system {system.id}` for a synthetic one"])
-    frame, rows = _read(path, spec)
+    frame, rows = _read(path, spec, system.extract_date_format)
     file = describe_path(path)
     frame = validate_frame(frame, spec.schema, file, rows)
     _check_semantics(frame, spec, system, file, rows)
@@ -229,10 +326,13 @@ def write_extract(frame: pd.DataFrame, system_id: str, name: str) -> Path:
         **(table.schema.metadata or {}),
         b"hi_analysis.synthetic": b"true",
     })
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp, compression="zstd", use_dictionary=True,
-                   write_statistics=False)
-    tmp.replace(path)
+    tmp = temp_path(path)  # created exclusively: never writes through a planted symlink
+    try:
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=True,
+                       write_statistics=False)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -287,17 +387,34 @@ def validate_extracts(system: System, names: Iterable[str]) -> list[str]:
     stamp = build_dir() / system.id / "extracts-validated.json"
     try:
         seen = json.loads(stamp.read_text(encoding="utf-8"))
+        if not isinstance(seen, dict):
+            seen = {}
     except (OSError, ValueError):
         seen = {}
+    context = validation_context(system)
     checked = []
     for rec in extracts_record(system.id, names):
         name = str(rec["extract"])
-        if rec["file"] is not None and seen.get(name) == rec["sha256"]:
+        key = f"{rec['sha256']}:{context}"
+        if rec["file"] is not None and seen.get(name) == key:
             continue
         load_extract(system, name)  # raises with file, column and rows
-        seen[name] = rec["sha256"]
+        seen[name] = key
         checked.append(name)
     if checked:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(json.dumps(seen, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        atomic_write_text(stamp, json.dumps(seen, indent=2, sort_keys=True) + "\n")
     return checked
+
+
+def validation_context(system: System) -> str:
+    """Digest of everything an extract is validated against besides its own bytes.
+
+    The system's geography (places, districts, codes), reporting period and declared
+    date format, and the schema version (the source of the extract schemas and checks),
+    so a passed file is re-validated when any of these changes.
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps(system.model_dump(mode="json"), sort_keys=True).encode())
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()[:32]

@@ -23,6 +23,7 @@ from hi_analysis.config import System
 from hi_analysis.data.schemas import ETHNIC_GROUPS_5
 from hi_analysis.extracts.io import extracts_dir, write_extract
 from hi_analysis.extracts.schemas import EXTRACTS
+from hi_analysis.safeio import atomic_write_text
 from hi_analysis.synth import mortality, programmes, services
 from hi_analysis.synth._tools import make_ids, recorded_ethnicity
 from hi_analysis.synth.population import build_residents, lsoa_table
@@ -51,15 +52,24 @@ class SynthResult:
     calibration: dict = field(default_factory=dict)
 
 
-def _finish(name: str, frame: pd.DataFrame, lsoas: pd.DataFrame, residents: pd.DataFrame,
-            rng: np.random.Generator, id_columns: dict[str, tuple[str, int]]) -> pd.DataFrame:
+def _finish(
+    name: str,
+    frame: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    residents: pd.DataFrame,
+    rng: np.random.Generator,
+    id_columns: dict[str, tuple[str, int]],
+) -> pd.DataFrame:
     """Add codes, recorded ethnicity, identifiers and the synthetic flag; order columns."""
     not_stated, missing = ETHNICITY_COMPLETENESS[name]
     out = frame  # modified in place: the generators' frames are not reused
-    out["lsoa11cd"] = pd.Categorical(lsoas["lsoa11cd"].to_numpy()[out.pop("lsoa").to_numpy()],
-                                     categories=sorted(lsoas["lsoa11cd"]))
-    out["ethnicity"] = recorded_ethnicity(out.pop("ethnicity_true"), rng,
-                                          not_stated=not_stated, missing=missing)
+    out["lsoa11cd"] = pd.Categorical(
+        lsoas["lsoa11cd"].to_numpy()[out.pop("lsoa").to_numpy()],
+        categories=sorted(lsoas["lsoa11cd"]),
+    )
+    out["ethnicity"] = recorded_ethnicity(
+        out.pop("ethnicity_true"), rng, not_stated=not_stated, missing=missing
+    )
     if "person_index" in out:
         out["person_id"] = residents["person_id"].to_numpy()[out.pop("person_index").to_numpy()]
     for col, (prefix, start) in id_columns.items():
@@ -76,22 +86,32 @@ def _finish(name: str, frame: pd.DataFrame, lsoas: pd.DataFrame, residents: pd.D
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def _pick_people(residents: pd.DataFrame, frame: pd.DataFrame,
-                 rng: np.random.Generator) -> np.ndarray:
+def _pick_people(
+    residents: pd.DataFrame, frame: pd.DataFrame, rng: np.random.Generator
+) -> np.ndarray:
     """For records generated per (LSOA, age, sex, ethnicity) cell, pick a resident of the cell."""
+
     def key(lsoa: np.ndarray, age: np.ndarray, sex, eth) -> np.ndarray:
         sex_code = pd.Categorical(sex, categories=["Female", "Male"]).codes.astype(np.int64)
         eth_code = pd.Categorical(eth, categories=list(ETHNIC_GROUPS_5)).codes.astype(np.int64)
         return ((lsoa.astype(np.int64) * 96 + np.minimum(age, 95)) * 2 + sex_code) * 5 + eth_code
 
-    key_r = key(residents["lsoa"].to_numpy(), residents["age"].to_numpy(), residents["sex"],
-                residents["ethnicity"])
+    key_r = key(
+        residents["lsoa"].to_numpy(),
+        residents["age"].to_numpy(),
+        residents["sex"],
+        residents["ethnicity"],
+    )
     uniques, codes = np.unique(key_r, return_inverse=True)
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes)
     starts = np.cumsum(counts) - counts
-    cell = np.searchsorted(uniques, key(frame["lsoa"].to_numpy(), frame["age"].to_numpy(),
-                                        frame["sex"], frame["ethnicity_true"]))
+    cell = np.searchsorted(
+        uniques,
+        key(
+            frame["lsoa"].to_numpy(), frame["age"].to_numpy(), frame["sex"], frame["ethnicity_true"]
+        ),
+    )
     pick = starts[cell] + (rng.random(len(frame)) * counts[cell]).astype(np.int64)
     return order[pick]
 
@@ -119,18 +139,24 @@ def generate(system: System, *, seed: int = DEFAULT_SEED) -> SynthResult:
     files: dict[str, Path] = {}
     n_res = len(residents)
 
-    def write(name: str, frame: pd.DataFrame, rng: np.random.Generator,
-              ids: dict[str, tuple[str, int]] | None = None) -> None:
-        files[name] = write_extract(_finish(name, frame, lsoas, residents, rng, ids or {}),
-                                    system.id, name)
+    def write(
+        name: str,
+        frame: pd.DataFrame,
+        rng: np.random.Generator,
+        ids: dict[str, tuple[str, int]] | None = None,
+    ) -> None:
+        files[name] = write_extract(
+            _finish(name, frame, lsoas, residents, rng, ids or {}), system.id, name
+        )
 
-    pop = residents.assign(ethnicity_true=residents["ethnicity"].astype(str),
-                           person_index=np.arange(n_res)).drop(columns=["person_id",
-                                                                         "ethnicity"])
+    pop = residents.assign(
+        ethnicity_true=residents["ethnicity"].astype(str), person_index=np.arange(n_res)
+    ).drop(columns=["person_id", "ethnicity"])
     write("registered_population", pop, streams[1])
 
-    deaths, calibration = mortality.deaths_extract(residents, lsoas, years, streams[2],
-                                                   id_start=n_res + 1)
+    deaths, calibration = mortality.deaths_extract(
+        residents, lsoas, years, streams[2], id_start=n_res + 1
+    )
     write("deaths", deaths, streams[2])
 
     covid, cells = services.covid_vaccinations(residents, lsoas, streams[3])
@@ -170,21 +196,32 @@ def generate(system: System, *, seed: int = DEFAULT_SEED) -> SynthResult:
     del activity
 
     files["programme_series"] = write_extract(
-        programmes.programme_series(residents, lsoas, years, streams[9]), system.id,
-        "programme_series")
+        programmes.programme_series(residents, lsoas, years, streams[9]),
+        system.id,
+        "programme_series",
+    )
 
     report = {
         "seed": seed,
-        "mortality": [{"district": c.district, "sex": c.sex, "theta": c.theta,
-                       "gamma": c.gamma, "life_expectancy_target": c.target.life_expectancy,
-                       "sii_target": c.target.sii, "sii_published": c.target.sii_published}
-                      for c in calibration],
-        "vaccination_cells_capped": int(((cells["real_first"] > cells["residents"])).sum()),
-        "qof_max_abs_error": float((qof_check["prevalence"]
-                                    - qof_check["target_prevalence"]).abs().max()),
+        "mortality": [
+            {
+                "district": c.district,
+                "sex": c.sex,
+                "theta": c.theta,
+                "gamma": c.gamma,
+                "life_expectancy_target": c.target.life_expectancy,
+                "sii_target": c.target.sii,
+                "sii_published": c.target.sii_published,
+            }
+            for c in calibration
+        ],
+        "vaccination_cells_capped": int((cells["real_first"] > cells["residents"]).sum()),
+        "qof_max_abs_error": float(
+            (qof_check["prevalence"] - qof_check["target_prevalence"]).abs().max()
+        ),
     }
     path = extracts_dir(system.id) / "calibration.SYNTHETIC.json"
-    path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(report, indent=2, sort_keys=True) + "\n")
     return SynthResult(files, report)
 
 
