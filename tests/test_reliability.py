@@ -908,6 +908,10 @@ def test_stale_running_notebooks_are_removed(tmp_path):
     assert not any(p.exists() for p in stale)
 
 
+def _die(job):
+    os._exit(9)
+
+
 # ----------------------------------------------------------------------------- tracebacks
 def test_manifest_of_a_corrupt_gzip_is_one_line(tmp_path):
     from hi_analysis.data.manifest import build_manifest
@@ -918,6 +922,29 @@ def test_manifest_of_a_corrupt_gzip_is_one_line(tmp_path):
         build_manifest(tmp_path)
     msg = str(info.value)
     assert "broken.csv.gz: compressed file is corrupt or truncated" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("content", [b"\x1f\x8b\x08\x00garbage", b"not gzip at all"])
+def test_reading_a_corrupt_gzip_data_file_is_one_line(tmp_path, content):
+    from hi_analysis.data.validate import read_csv_text
+
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(DataValidationError) as info:
+        read_csv_text(path)
+    assert str(info.value).startswith(f"{path}: compressed file is corrupt or truncated (")
+    assert "\n" not in str(info.value)
+
+
+def test_a_worker_that_dies_is_reported_against_its_job(tmp_path):
+    t = tmp_path / "t.ipynb"
+    t.write_text("{}")
+    job = runner.Job("t", "x", "X", "demo", t, tmp_path / "o.ipynb", tmp_path / "r.json")
+    [res] = runner.run([job], workers=1, executor=_die)
+    assert res.status == "failed"
+    assert res.error == (
+        "demo failed for place 'x': the worker process running it died (killed, or out of memory)"
+    )
 
 
 def test_cli_manifest_on_corrupt_data_is_one_line(monkeypatch, tmp_path, capsys):
