@@ -842,46 +842,66 @@ def test_second_build_waits_for_the_first(tmp_path, monkeypatch):
     assert messages and "waiting up to 30 s" in messages[0]
 
 
-def test_killed_build_leaves_no_orphan_worker(tmp_path):
-    """SIGKILL the parent of a running pool: its worker (and kernel) go too."""
+def _gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_killed_build_leaves_no_orphan_worker_or_kernel(tmp_path):
+    """SIGKILL the build while a notebook runs: its pool worker and kernel go too."""
     pids = tmp_path / "pids.txt"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import os, pathlib, time\n"
+            f"pathlib.Path({str(pids)!r}).write_text(f'{{os.getppid()}} {{os.getpid()}}')\n"
+            "time.sleep(300)"
+        )
+    ]
+    nbformat.write(nb, tmp_path / "t.ipynb")
     script = tmp_path / "parent.py"
     script.write_text(f"""
-import time, pathlib
+import pathlib
 from hi_analysis import runner
-
-def slow(job):
-    import os
-    pathlib.Path({str(pids)!r}).write_text(str(os.getpid()))
-    time.sleep(120)
 
 if __name__ == "__main__":
     job = runner.Job("t", "x", "X", "demo", pathlib.Path({str(tmp_path / "t.ipynb")!r}),
-                     pathlib.Path({str(tmp_path / "o.ipynb")!r}),
+                     pathlib.Path({str(tmp_path / "out" / "o.ipynb")!r}),
                      pathlib.Path({str(tmp_path / "r.json")!r}))
-    runner.run([job], workers=1, executor=slow)
+    runner.run([job], workers=1)
 """)
-    (tmp_path / "t.ipynb").write_text("{}")
     parent = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path)
+    worker = kernel = None
     try:
-        deadline = time.monotonic() + 60
-        while not pids.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        worker = int(pids.read_text())
+        deadline = time.monotonic() + 120
+        while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker, kernel = (int(x) for x in pids.read_text().split())
         parent.kill()
         parent.wait()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(worker, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        with pytest.raises(ProcessLookupError):
-            os.kill(worker, 0)
+        assert _gone(worker, 10), "the pool worker outlived the killed build"
+        assert _gone(kernel, 15), "the kernel outlived the killed build"
     finally:
         if parent.poll() is None:
             parent.kill()
+        for pid in (worker, kernel):
+            if pid is not None:
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+    assert not (tmp_path / "out" / "o.ipynb").exists()
 
 
 def test_stale_running_notebooks_are_removed(tmp_path):
@@ -908,6 +928,10 @@ def test_stale_running_notebooks_are_removed(tmp_path):
     assert not any(p.exists() for p in stale)
 
 
+def _die(job):
+    os._exit(9)
+
+
 # ----------------------------------------------------------------------------- tracebacks
 def test_manifest_of_a_corrupt_gzip_is_one_line(tmp_path):
     from hi_analysis.data.manifest import build_manifest
@@ -918,6 +942,29 @@ def test_manifest_of_a_corrupt_gzip_is_one_line(tmp_path):
         build_manifest(tmp_path)
     msg = str(info.value)
     assert "broken.csv.gz: compressed file is corrupt or truncated" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("content", [b"\x1f\x8b\x08\x00garbage", b"not gzip at all"])
+def test_reading_a_corrupt_gzip_data_file_is_one_line(tmp_path, content):
+    from hi_analysis.data.validate import read_csv_text
+
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(DataValidationError) as info:
+        read_csv_text(path)
+    assert str(info.value).startswith(f"{path}: compressed file is corrupt or truncated (")
+    assert "\n" not in str(info.value)
+
+
+def test_a_worker_that_dies_is_reported_against_its_job(tmp_path):
+    t = tmp_path / "t.ipynb"
+    t.write_text("{}")
+    job = runner.Job("t", "x", "X", "demo", t, tmp_path / "o.ipynb", tmp_path / "r.json")
+    [res] = runner.run([job], workers=1, executor=_die)
+    assert res.status == "failed"
+    assert res.error == (
+        "demo failed for place 'x': the worker process running it died (killed, or out of memory)"
+    )
 
 
 def test_cli_manifest_on_corrupt_data_is_one_line(monkeypatch, tmp_path, capsys):

@@ -13,10 +13,14 @@ Two regimes are offered as presets (chosen per system in ``system.yml``):
     published total) holding exactly one suppressed cell, so the hidden value
     cannot be recovered by subtraction.
 
-Rates, percentages, standardised rates and confidence intervals are exempt,
-as in the NHS England method ("no disclosure control for complex
-calculations"). Suppressed cells are shown as ``[c]`` (Analysis Function
-shorthand: "confidential"), never as ``*``.
+Rates, percentages, standardised rates and confidence intervals are computed
+from unrounded counts, as in the NHS England method, but they cannot be used
+to undo the control: :func:`publishable` (used for every table and CSV
+download) withholds them where a count in the same row is suppressed and
+rounds them to the significant figures the controlled counts allow
+(:func:`safe_figures`). Columns named as counts are controlled even when the
+caller forgot to declare them (:func:`count_columns`). Suppressed cells are
+shown as ``[c]`` (Analysis Function shorthand: "confidential"), never as ``*``.
 
 Examples
 --------
@@ -60,7 +64,8 @@ PRESETS: dict[str, Preset] = {
         "Counts of 1 to 7 are suppressed and shown as [c]; all other counts are rounded to the "
         "nearest 5; zero is shown as 0. This is the method NHS England uses for sub-national "
         "counts. Rates, percentages and confidence intervals are calculated from unrounded "
-        "numbers and are not controlled.",
+        "numbers; they are withheld where a count beside them is suppressed and shown to a "
+        "precision that cannot reveal a rounded count.",
     ),
     "suppress_lt5": Preset(
         "suppress_lt5",
@@ -70,7 +75,7 @@ PRESETS: dict[str, Preset] = {
         "Counts of 1 to 4 are suppressed and shown as [c]. Where a row or column total is "
         "published, the next-smallest count is also suppressed (secondary suppression) so the "
         "hidden value cannot be worked out by subtraction. Rates, percentages and confidence "
-        "intervals are not controlled.",
+        "intervals are withheld where a count beside them is suppressed.",
     ),
     "suppress_lt10": Preset(
         "suppress_lt10",
@@ -80,7 +85,7 @@ PRESETS: dict[str, Preset] = {
         "Counts of 1 to 9 are suppressed and shown as [c]. Where a row or column total is "
         "published, the next-smallest count is also suppressed (secondary suppression) so the "
         "hidden value cannot be worked out by subtraction. Rates, percentages and confidence "
-        "intervals are not controlled.",
+        "intervals are withheld where a count beside them is suppressed.",
     ),
 }
 

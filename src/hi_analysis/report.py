@@ -74,7 +74,7 @@ def csv_text(
     formats: Mapping | None = None,
     figures: int = CHART_FIGURES,
 ) -> str:
-    """The CSV published beside a table or chart: controlled, rounded and spreadsheet-safe.
+    r"""The CSV published beside a table or chart: controlled, rounded and spreadsheet-safe.
 
     Every count (declared or named as one) passes disclosure control and other
     numbers are limited as on the page (:func:`hi_analysis.disclosure.publishable`);
@@ -86,7 +86,8 @@ def csv_text(
     Examples
     --------
     >>> t = pd.DataFrame({"Area": ["=HYPERLINK(1)"], "Residents": [1234], "Share": [0.123456]})
-    >>> print(csv_text(t, rule="nhs_england").strip())  # 2 figures: 1,235 people, base 5
+    >>> csv = csv_text(t, rule="nhs_england")  # rows end in CRLF (RFC 4180)
+    >>> print(csv.replace("\r\n", "\n").strip())  # 2 figures: 1,235 people, base 5
     Area,Residents,Share
     '=HYPERLINK(1),1235,0.12
     """

@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -359,8 +360,19 @@ def run(
         ) as pool:
             futures = {pool.submit(_run_one, job, executor, key): i for i, job, key in todo}
             for fut in as_completed(futures):
-                res = fut.result()
-                results[futures[fut]] = res
+                i = futures[fut]
+                try:
+                    res = fut.result()
+                except BrokenProcessPool:
+                    job = jobs[i]
+                    res = JobResult(
+                        job,
+                        "failed",
+                        0.0,
+                        f"{job.chapter} failed for place {job.place!r}: the worker process "
+                        "running it died (killed, or out of memory)",
+                    )
+                results[i] = res
                 if on_done:
                     on_done(res)
     return [results[i] for i in range(len(jobs))]

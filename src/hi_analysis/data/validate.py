@@ -8,6 +8,7 @@ line ``i + 2``); rows of a binary table (Parquet) by row number from 1.
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -143,6 +144,10 @@ def read_csv_text(path: Path, *, sep: str = ",") -> pd.DataFrame:
         ) from None
     except pd.errors.ParserError as exc:
         raise DataValidationError(file, [f"not a well-formed CSV file ({exc})"]) from None
+    except (OSError, EOFError, zlib.error) as exc:  # a corrupt or truncated .gz
+        raise DataValidationError(
+            file, [f"compressed file is corrupt or truncated ({exc}); restore it"]
+        ) from None
     if raw.empty:
         raise DataValidationError(file, ["the file has a header but no data rows"])
     return raw
