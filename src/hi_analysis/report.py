@@ -8,6 +8,7 @@ Book publishes as they are (no code is shown on the board-facing site).
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
@@ -19,12 +20,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from hi_analysis import disclosure, tables
+from hi_analysis import charts, disclosure, tables
 from hi_analysis.charts import Chart
 from hi_analysis.provenance import record
 
 
 def _svg(chart: Chart) -> str:
+    charts.ensure_text_contrast(chart.figure)
     buf = io.StringIO()
     chart.figure.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(chart.figure)
@@ -39,8 +41,20 @@ def _csv_link(frame: pd.DataFrame, name: str, label: str) -> str:
     )
 
 
+def chart_id(chart: Chart) -> str:
+    """A stable id for a chart's figure, unique on its page (name plus a hash of the words)."""
+    digest = hashlib.sha1(f"{chart.name}|{chart.title}|{chart.subtitle}".encode()).hexdigest()
+    slug = "".join(c if c.isalnum() else "-" for c in chart.name.lower())
+    return f"hi-chart-{slug}-{digest[:8]}"
+
+
 def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
     """Render a chart as an accessible HTML figure (SVG image, alt text, CSV download).
+
+    The figure is named by its headline (``aria-labelledby``); the headline and
+    statistical subtitle are its ``<figcaption>``. The image has a short alt text that
+    points to the full text description, which sits in a ``<details>`` below the chart
+    and is linked to the image with ``aria-describedby``.
 
     Count columns of the chart's data (``chart.counts``) pass through disclosure
     control under ``rule`` before they are offered for download.
@@ -50,16 +64,19 @@ def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
         data[col] = data[col].map(disclosure.format_count)
     svg = base64.b64encode(_svg(chart).encode("utf-8")).decode("ascii")
     notes = "".join(f"<br>{html.escape(n)}" for n in chart.notes)
+    fid = chart_id(chart)
     return (
-        f'<figure class="hi-chart">'
-        f'<p class="hi-chart-title">{html.escape(chart.title)}</p>'
+        f'<figure class="hi-chart" id="{fid}" aria-labelledby="{fid}-title">'
+        f"<figcaption>"
+        f'<p class="hi-chart-title" id="{fid}-title">{html.escape(chart.title)}</p>'
         f'<p class="hi-chart-subtitle">{html.escape(chart.subtitle)}</p>'
-        f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.alt)}">'
-        f"<figcaption>Source: {html.escape(chart.source)}{notes}<br>"
-        f"{_csv_link(data, chart.name, 'Download the data behind this chart (CSV)')}"
         f"</figcaption>"
+        f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.short_alt)}" '
+        f'aria-describedby="{fid}-description">'
+        f'<p class="hi-chart-source">Source: {html.escape(chart.source)}{notes}<br>'
+        f"{_csv_link(data, chart.name, 'Download the data behind this chart (CSV)')}</p>"
         f"<details><summary>Text description of this chart</summary>"
-        f"<p>{html.escape(chart.alt)}</p></details>"
+        f'<p id="{fid}-description">{html.escape(chart.description)}</p></details>'
         f"</figure>"
     )
 
@@ -90,7 +107,15 @@ def show_table(
     for col in counts:
         csv_frame[col] = csv_frame[col].map(disclosure.format_count)
     link = _csv_link(csv_frame, name, "Download this table (CSV)")
-    display(HTML(f'<div class="hi-table-wrap">{body}<p>{link}</p></div>'))
+    # The scroll box of a wide table is a named, focusable region (keyboard users can
+    # scroll it); the download link sits outside it, so it never scrolls out of view.
+    display(
+        HTML(
+            f'<div class="hi-table-wrap" role="region" tabindex="0" '
+            f'aria-label="{html.escape(caption)}">{body}</div>'
+            f'<p class="hi-download-line">{link}</p>'
+        )
+    )
 
 
 def say(markdown: str) -> None:
@@ -112,19 +137,27 @@ def key_messages(messages: Sequence[str]) -> None:
 def data_banner(*, synthetic: bool, detail: str = "") -> None:
     """Say which figures on the page are real published data and which are synthetic."""
     if synthetic:
+        lead = "SYNTHETIC DATA: not for decisions."
         text = (
-            "SYNTHETIC DATA: some figures on this page are computed from synthetic "
-            "record-level extracts generated for demonstration. They are not real patient "
-            "data and must not be used for decisions. " + detail
+            "Some figures on this page are computed from synthetic record-level extracts "
+            "generated for demonstration. They are not real patient data and must not be "
+            "used for decisions. " + detail
         )
         cls = "hi-banner hi-banner-synthetic"
     else:
+        lead = "Real published data."
         text = (
-            "Real published data: every figure on this page comes from official open "
-            "data (ONS, MHCLG, OHID, NHS England). No synthetic data is used. " + detail
+            "Every figure on this page comes from official open data (ONS, MHCLG, OHID, "
+            "NHS England). No synthetic data is used. " + detail
         )
         cls = "hi-banner hi-banner-real"
-    display(HTML(f'<div class="{cls}" role="note"><p>{html.escape(text.strip())}</p></div>'))
+    # only the first sentence is bold: a whole paragraph in bold is hard to read
+    display(
+        HTML(
+            f'<div class="{cls}" role="note"><p><strong>{html.escape(lead)}</strong> '
+            f"{html.escape(text.strip())}</p></div>"
+        )
+    )
 
 
 def provenance_note(
