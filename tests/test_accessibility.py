@@ -338,8 +338,9 @@ def test_figure_is_named_by_its_headline_and_alt_is_short(built_charts):
     caption = re.search(r"<figcaption>(.*?)</figcaption>", html, re.S).group(1)
     assert ch.title in caption and "Source:" not in caption
     alt = re.search(r'<img [^>]*alt="([^"]+)"', html).group(1)
-    desc_id = re.search(r'<img [^>]*aria-describedby="([^"]+)"', html).group(1)
-    desc = re.search(rf'<p id="{desc_id}">([^<]+)</p>', html).group(1)
+    details_id = re.search(r'<img [^>]*aria-details="([^"]+)"', html).group(1)
+    desc = re.search(rf'<details id="{details_id}"><summary>[^<]+</summary><p>([^<]+)</p>', html)
+    desc = desc.group(1)
     assert desc.startswith("Population pyramid for Leicester")
     assert alt != desc and desc not in alt and len(alt) < len(desc) / 2
     assert alt.startswith("Population pyramid of") and "description below" in alt

@@ -663,7 +663,7 @@ def _trend_panels(trend: pd.DataFrame, periods: list, areas: list[str], ylabel: 
         ax.tick_params(axis="y", labelsize=8)
     spare = list(axes.flat)[len(local):]
     handles = [
-        Line2D([], [], color=AF_FOCUS[0], linewidth=2.5, label="The named area"),
+        Line2D([], [], color=AF_FOCUS[0], linewidth=2.5, label="The area named above the panel"),
         Line2D([], [], color=TEXT_COLOUR, linewidth=1.5, linestyle="--", label="England"),
         Line2D([], [], color=AF_GREY, linewidth=1, label="The other areas"),
     ]

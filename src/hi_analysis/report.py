@@ -54,7 +54,8 @@ def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
     The figure is named by its headline (``aria-labelledby``); the headline and
     statistical subtitle are its ``<figcaption>``. The image has a short alt text that
     points to the full text description, which sits in a ``<details>`` below the chart
-    and is linked to the image with ``aria-describedby``.
+    and is linked to the image as its extended description (``aria-details``), so a
+    screen reader announces it without reading the long text twice.
 
     Count columns of the chart's data (``chart.counts``) pass through disclosure
     control under ``rule`` before they are offered for download.
@@ -72,11 +73,11 @@ def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
         f'<p class="hi-chart-subtitle">{html.escape(chart.subtitle)}</p>'
         f"</figcaption>"
         f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.short_alt)}" '
-        f'aria-describedby="{fid}-description">'
+        f'aria-details="{fid}-description">'
         f'<p class="hi-chart-source">Source: {html.escape(chart.source)}{notes}<br>'
         f"{_csv_link(data, chart.name, 'Download the data behind this chart (CSV)')}</p>"
-        f"<details><summary>Text description of this chart</summary>"
-        f'<p id="{fid}-description">{html.escape(chart.description)}</p></details>'
+        f'<details id="{fid}-description"><summary>Text description of this chart</summary>'
+        f"<p>{html.escape(chart.description)}</p></details>"
         f"</figure>"
     )
 

@@ -14,6 +14,7 @@ HTML is written:
 - Markdown tables get ``scope`` on their header cells (first column as row headers
   where the table declares stub columns);
 - the primary sidebar (book title, search, contents) is a named region;
+- ``<main>`` takes focus from the skip link (``tabindex="-1"``);
 - the page language is British English (``en-GB``);
 - the root ``index.html`` redirect gets a language, a title and a visible link, instead
   of the bare ``<meta>`` refresh that Jupyter Book writes.
@@ -76,6 +77,12 @@ def repair_page(text: str) -> str:
         '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">',
         '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" role="region" '
         'aria-label="Book title, search and contents">',
+        1,
+    )
+    # the skip link's target takes focus in every browser, not only Chromium
+    text = text.replace(
+        '<main id="main-content" class="bd-main" role="main">',
+        '<main id="main-content" class="bd-main" role="main" tabindex="-1">',
         1,
     )
     text = text.replace('<th class="head">', '<th class="head" scope="col">')

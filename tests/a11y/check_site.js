@@ -164,6 +164,27 @@ async function main() {
         });
         await page.goto(base + rel, { waitUntil: 'networkidle0', timeout: 60000 });
         rec.reflow = await page.evaluate(reflowInPage);
+        // accessible names of the chart figures and images, from Chromium's accessibility tree
+        rec.figures = [];
+        const cdp = await page.createCDPSession();
+        const axNode = async handle => {
+          const { node } = await cdp.send('DOM.describeNode', { objectId: handle.remoteObject().objectId });
+          const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { backendNodeId: node.backendNodeId, fetchRelatives: false });
+          return nodes[0];
+        };
+        for (const fig of await page.$$('figure.hi-chart')) {
+          const f = await axNode(fig);
+          const img = await fig.$('img');
+          const i = img ? await axNode(img) : null;
+          const details = i && (i.properties || []).find(p => p.name === 'details');
+          const idref = details ? details.value.relatedNodes.map(n => n.idref).join(' ') : null;
+          const detailsText = idref ? await page.evaluate(id => {
+            const el = document.getElementById(id); return el ? el.textContent.trim() : null; }, idref) : null;
+          const title = await fig.$eval('.hi-chart-title', el => el.textContent.trim()).catch(() => null);
+          rec.figures.push({ role: f.role && f.role.value, name: f.name && f.name.value, title,
+            imgName: i && i.name && i.name.value, imgDetails: idref, detailsText });
+        }
+        await cdp.detach();
         if (rel.startsWith('places/') && !rel.endsWith('index.html')) {
           await page.emulateMediaType('print');
           await page.setViewport({ width: 680, height: 1000 }); // A4 less 15 mm margins at 96 dpi
