@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 SYSTEM ?= llr
 JOBS ?= 3
 
+# axe-core and puppeteer-core for the browser accessibility tests (Chromium: see .ci/run)
+A11Y_TOOLS := tests/a11y/node_modules/.installed
+
 .PHONY: book test lint bench clean help
 
 help:  ## list the targets
@@ -24,7 +27,12 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)  ## build the book for SYSTEM (default llr); prints the path of index.html last
 	$(BIN)/hi-analysis build --system $(SYSTEM) --jobs $(JOBS)
 
-test: $(STAMP)  ## run the test suite (includes an end-to-end build)
+$(A11Y_TOOLS): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for the accessibility tests: apt-get install -y nodejs npm"; exit 1; }
+	cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+test: $(STAMP) $(A11Y_TOOLS)  ## run the test suite (includes an end-to-end build and axe-core in Chromium)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

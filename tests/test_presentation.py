@@ -83,9 +83,10 @@ def test_report_chart_html_is_accessible(leicester):
     pyr = needs.population_pyramid(leicester)
     ch = charts.population_pyramid(pyr, place="Leicester", title="Headline")
     html = report.chart_html(ch)
-    assert 'class="hi-chart-title">Headline<' in html
+    assert re.search(r'class="hi-chart-title" id="[^"]+">Headline<', html)
     alt = re.search(r'alt="([^"]+)"', html).group(1)
-    assert "Population pyramid for Leicester" in alt
+    assert alt.startswith("Population pyramid of")
+    assert "Population pyramid for Leicester" in html  # the full text description
     svg = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1)).decode()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     csv = urllib.parse.unquote(
@@ -113,7 +114,8 @@ def test_key_messages_state_numbers(llr):
     )
     assert msgs[0].startswith("0.0% of Rutland's residents")
     assert any(
-        "Male life expectancy at birth is 82.9 years (2023-25; England 79.7)" in m for m in msgs
+        "Male life expectancy at birth is 82.9 years (2023 to 2025; England 79.7)" in m
+        for m in msgs
     )
     assert any("95% CI" in m for m in msgs)
 
@@ -136,4 +138,4 @@ def test_text_formatting():
     assert text.money(-0.671) == "\u2212£0.67"
     assert text.with_ci(1, 0.5, 1.5, unit="%") == "1.0% (95% CI 0.5 to 1.5)"
     assert text.join_names(["a", "b", "c"]) == "a, b and c"
-    assert text.period("2023 - 25") == "2023-25"
+    assert text.period("2023 - 25") == "2023 to 2025"

@@ -43,6 +43,40 @@ def site_dir(system: System) -> Path:
     return build_dir() / system.id / "site"
 
 
+def md_table(
+    caption: str, header: list[str], rows: list[list[str]], *, numeric: bool = False
+) -> str:
+    """A captioned MyST table whose first column holds row headers.
+
+    Cells are Markdown. With ``numeric``, every column after the first is right-aligned.
+
+    Examples
+    --------
+    >>> print(md_table("Places", ["Place", "People"], [["A", "1"]]))
+    ```{list-table} Places
+    :header-rows: 1
+    :stub-columns: 1
+    :class: hi-md-table
+    <BLANKLINE>
+    * - Place
+      - People
+    * - A
+      - 1
+    ```
+    """
+    lines = [
+        f"```{{list-table}} {caption}",
+        ":header-rows: 1",
+        ":stub-columns: 1",
+        ":class: hi-md-table" + (" hi-numeric-table" if numeric else ""),
+        "",
+    ]
+    for row in [header, *rows]:
+        lines += [f"* - {row[0]}", *(f"  - {cell}" for cell in row[1:])]
+    lines.append("```")
+    return "\n".join(lines)
+
+
 def _toc(system: System) -> dict:
     parts = []
     for place in system.places:
@@ -90,9 +124,14 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
             return num(vals[0]) if len(vals) == 1 else f"{num(min(vals))} to {num(max(vals))}"
 
         rows.append(
-            f"| [{md(place.name)}](places/{place.id}/index.md) | {md(pop)} | "
-            f"{md(pct(r['core20_share_iod2025']))} | {md(pct(r['core20_share_imd2019']))} | "
-            f"{md(_le('Female'))} | {md(_le('Male'))} |"
+            [
+                f"[{md(place.name)}](places/{place.id}/index.md)",
+                md(pop),
+                md(pct(r["core20_share_iod2025"])),
+                md(pct(r["core20_share_imd2019"])),
+                md(_le("Female")),
+                md(_le("Male")),
+            ]
         )
     most = max(needs.items(), key=lambda kv: kv[1]["core20_share_iod2025"]) if needs else None
     lead = ""
@@ -103,13 +142,18 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
             "England's most deprived 20% of neighbourhoods**, the highest share of the "
             f"{len(system.places)} places in {md(system.short_name)}."
         )
-    table = "\n".join(
+    table = md_table(
+        f"Residents, deprivation and life expectancy by place, {md(system.name)}",
         [
-            "| Place | Residents (mid-2020) | Residents in Core20 areas, IoD2025 | "
-            "Core20, IMD 2019 | Female life expectancy (years) | Male life expectancy (years) |",
-            "|---|---:|---:|---:|---:|---:|",
-            *rows,
-        ]
+            "Place",
+            "Residents (mid-2020)",
+            "Residents in Core20 areas, IoD2025",
+            "Core20, IMD 2019",
+            "Female life expectancy (years)",
+            "Male life expectancy (years)",
+        ],
+        rows,
+        numeric=True,
     )
     places = ", ".join(md(p.name) for p in system.places)
     name, short = md(system.name), md(system.short_name)
@@ -166,11 +210,14 @@ Chapters for {name}:
 
 def _methods_page(system: System) -> str:
     template = (book_sources_dir() / "methods.md").read_text(encoding="utf-8")
-    rows = ["| Data | Publisher | Period | File |", "|---|---|---|---|"]
-    for d in data_provenance():
-        cells = (d["title"], d["publisher"], d["period"], d["file"])
-        rows.append("| " + " | ".join(md(c) for c in cells) + " |")
-    return template.replace("{{datasets_table}}", "\n".join(rows)).replace(
+    rows = [
+        [md(d["title"]), md(d["publisher"]), md(d["period"]), md(d["file"])]
+        for d in data_provenance()
+    ]
+    table = md_table(
+        "Published data used in this book", ["Data", "Publisher", "Period", "File"], rows
+    )
+    return template.replace("{{datasets_table}}", table).replace(
         "{{disclosure_rule}}", md(disclosure.describe(system.disclosure))
     )
 

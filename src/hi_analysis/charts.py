@@ -12,19 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from hi_analysis.inequality import Gradient  # noqa: E402
-from hi_analysis.text import join_names, num, pct  # noqa: E402
+from hi_analysis.text import join_names, num, pct, period  # noqa: E402
 
 #: Analysis Function categorical palette, in the order it must be used.
 AF_CATEGORICAL = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -36,6 +40,92 @@ AF_SEQUENTIAL = ("#092135", "#12436D", "#2073BC", "#6BACE6", "#ADD1F1")
 AF_FOCUS = ("#12436D", "#BFBFBF")
 AF_GREY = "#BFBFBF"
 TEXT_COLOUR = "#0B0C0C"
+#: Chart background (the figure and axes are drawn on white, also in dark mode).
+BACKGROUND = "#FFFFFF"
+#: Most categorical colours in one chart (Analysis Function guidance).
+MAX_COLOURS = 4
+#: WCAG 2.2 AA minimum contrast for text (1.4.3) and for lines and markers (1.4.11).
+TEXT_CONTRAST = 4.5
+GRAPHIC_CONTRAST = 3.0
+#: A white edge under lines drawn across dark bars, so they stay visible (1.4.11).
+HALO = (pe.Stroke(linewidth=3.5, foreground=BACKGROUND), pe.Normal())
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a colour (0 = black, 1 = white).
+
+    Examples
+    --------
+    >>> relative_luminance("#FFFFFF"), relative_luminance("#000000")
+    (1.0, 0.0)
+    """
+    channels = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in mcolors.to_rgb(colour)
+    ]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast_ratio(foreground: str, background: str = BACKGROUND) -> float:
+    """WCAG 2 contrast ratio between two colours (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#0B0C0C"), 1)
+    19.6
+    >>> round(contrast_ratio("#F46A25"), 2)  # AF orange on white: too light for text
+    3.03
+    """
+    hi, lo = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_ink(colour: str, background: str = BACKGROUND, minimum: float = TEXT_CONTRAST) -> str:
+    """The colour for text that names a series: its own hue, darkened to ``minimum`` contrast.
+
+    Palette colours such as orange and turquoise are fine for lines and bars but too light
+    for small text (WCAG 1.4.3); the label keeps the hue so it still matches its line.
+
+    Examples
+    --------
+    >>> text_ink("#12436D")  # already dark enough
+    '#12436D'
+    >>> contrast_ratio(text_ink("#F46A25")) >= 4.5
+    True
+    """
+    rgb = mcolors.to_rgb(colour)
+    for step in range(101):
+        factor = 1 - step / 100
+        candidate = mcolors.to_hex(tuple(c * factor for c in rgb)).upper()
+        if contrast_ratio(candidate, background) >= minimum:
+            return candidate
+    return TEXT_COLOUR
+
+
+def ensure_text_contrast(figure: Figure, minimum: float = TEXT_CONTRAST) -> int:
+    """Darken any text in ``figure`` below ``minimum`` contrast on the white background.
+
+    Called on every chart as it is rendered (:func:`hi_analysis.report.chart_html`), so
+    no chapter can publish palette-coloured text that fails WCAG 1.4.3. Returns how many
+    text items were changed.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> label = ax.text(0, 0, "Males", color="#F46A25")
+    >>> ensure_text_contrast(fig), contrast_ratio(mcolors.to_hex(label.get_color())) >= 4.5
+    (1, True)
+    >>> plt.close(fig)
+    """
+    changed = 0
+    for text in figure.findobj(matplotlib.text.Text):
+        if not text.get_text().strip():
+            continue
+        colour = mcolors.to_hex(text.get_color())
+        if contrast_ratio(colour) < minimum:
+            text.set_color(text_ink(colour, minimum=minimum))
+            changed += 1
+    return changed
 
 
 @dataclass
@@ -52,6 +142,25 @@ class Chart:
     notes: list[str] = field(default_factory=list)
     #: Count columns of ``data``: disclosure-controlled in the CSV download.
     counts: tuple[str, ...] = ()
+    #: What kind of chart this is, for the short alt text ("Bar chart", "Map" ...).
+    kind: str = "Chart"
+
+    @property
+    def description(self) -> str:
+        """The full text description (every number the chart shows), set below the chart."""
+        return self.alt
+
+    @property
+    def short_alt(self) -> str:
+        """One-sentence alt text for the image, pointing to the full text description.
+
+        Screen-reader users hear the long description once, when they open it, rather
+        than twice.
+        """
+        sub = self.subtitle.strip().rstrip(".")
+        if len(sub) > 1 and sub[0].isupper() and sub[1].islower():
+            sub = sub[0].lower() + sub[1:]
+        return f"{self.kind} of {sub}. The text description below the chart gives the figures."
 
 
 def apply_style() -> None:
@@ -113,6 +222,7 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
             color=TEXT_COLOUR,
             linewidth=1.5,
             linestyle="--",
+            path_effects=HALO,
         )
     ax.set_yticks(y, bands)
     ax.set_ylabel("Age band (years)")
@@ -129,7 +239,7 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
         "Females",
         ha="right",
         va="top",
-        color=AF_DUO[0],
+        color=text_ink(AF_DUO[0]),
         fontweight="bold",
     )
     ax.text(
@@ -138,7 +248,7 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
         "Males",
         ha="left",
         va="top",
-        color=AF_DUO[1],
+        color=text_ink(AF_DUO[1]),
         fontweight="bold",
     )
     data = pyramid.assign(
@@ -173,6 +283,7 @@ def population_pyramid(pyramid: pd.DataFrame, *, place: str, title: str) -> Char
         data,
         "ONS mid-2020 small area population estimates; Census 2021 (sex split, modelled)",
         "population-pyramid",
+        kind="Population pyramid",
     )
 
 
@@ -222,6 +333,7 @@ def decile_shares(profile: pd.DataFrame, *, place: str, title: str) -> Chart:
         data,
         "MHCLG English Indices of Deprivation 2019 and 2025; ONS",
         "deprivation-deciles",
+        kind="Bar chart",
     )
 
 
@@ -230,11 +342,21 @@ MAP_CLASSES = ("Deciles 1-2 (Core20)", "Deciles 3-4", "Deciles 5-6", "Deciles 7-
 
 
 def deprivation_map(
-    lsoas: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, place: str, title: str, vintage: str
+    lsoas: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    *,
+    place: str,
+    title: str,
+    vintage: str,
+    outline_by: str = "district",
 ) -> Chart:
     """Choropleth of neighbourhoods by IoD2025 national decile, in five classes.
 
     ``lsoas`` must have ``imd_decile``, ``lsoa21cd``, ``lsoa21nm`` and ``ward`` columns.
+    The district outlines are drawn from the same neighbourhood polygons (dissolved by
+    ``outline_by`` when ``lsoas`` has that column, else the whole place), so they follow
+    the neighbourhood edges exactly; ``districts`` is accepted for compatibility and not
+    drawn, because a separately generalised boundary cuts across neighbourhoods.
     """
     fig, ax = _fig(8, 7)
     cls = ((lsoas["imd_decile"] - 1) // 2).astype(int).to_numpy()
@@ -249,7 +371,12 @@ def deprivation_map(
                 linewidth=0.3,
                 hatch="////" if i == 0 else None,
             )
-    districts.boundary.plot(ax=ax, color=TEXT_COLOUR, linewidth=1.0)
+    del districts
+    outline = lsoas[["geometry"]].assign(
+        _group=lsoas[outline_by].to_numpy() if outline_by in lsoas else "all"
+    )
+    outline = outline.dissolve(by="_group")
+    outline.boundary.plot(ax=ax, color=TEXT_COLOUR, linewidth=1.0)
     ax.set_axis_off()
     ax.set_aspect(1 / np.cos(np.deg2rad(52.6)))
     handles = [
@@ -291,6 +418,7 @@ def deprivation_map(
         "Source: Office for National Statistics licensed under the Open Government "
         "Licence v.3.0. Contains OS data © Crown copyright and database right 2021-2024.",
         "deprivation-map",
+        kind="Map",
     )
 
 
@@ -343,7 +471,7 @@ def compare_bars(
             for _, r in data.iterrows()
         )
     )
-    return Chart(fig, title, subtitle, alt, data, source, name)
+    return Chart(fig, title, subtitle, alt, data, source, name, kind="Bar chart")
 
 
 def _wrap(label: str, width: int = 28) -> str:
@@ -417,7 +545,12 @@ def estimates_with_ci(
             for c in cats[::-1]
         )
     )
-    return Chart(fig, title, subtitle, alt, data, source, name, notes)
+    return Chart(fig, title, subtitle, alt, data, source, name, notes, kind="Dot chart")
+
+
+def _period_tick(label: str) -> str:
+    """A period as an axis tick, on two lines: ``'2015 - 17'`` reads "2015 to / 2017"."""
+    return period(label).replace(" to ", " to\n")
 
 
 def trend_lines(
@@ -430,23 +563,52 @@ def trend_lines(
     name: str,
     focus: str | None = None,
 ) -> Chart:
-    """Lines over time, labelled directly at their right-hand end (no legend)."""
-    fig, ax = _fig(8, 4.6)
+    """Lines over time, labelled directly at their right-hand end (no legend).
+
+    With ``focus``, that area is drawn in dark blue, England in black and any others in
+    grey. Without it, up to :data:`MAX_COLOURS` areas get their own palette colour; more
+    areas than that are drawn as small multiples -- one panel per area, highlighted
+    against England and the others in grey -- so no colour is repeated.
+    """
     periods = list(dict.fromkeys(trend.sort_values("period")["period"]))
+    areas = [a for a in dict.fromkeys(trend["area_name"])
+             if trend.loc[trend["area_name"] == a, "value"].notna().any()]
+    if focus is None and len(areas) > MAX_COLOURS:
+        fig = _trend_panels(trend, periods, areas, ylabel)
+    else:
+        fig = _trend_single(trend, periods, areas, ylabel, focus)
+    parts = []
+    for area in areas:
+        d = trend[trend["area_name"] == area].dropna(subset=["value"])
+        parts.append(
+            f"{area}: {num(d['value'].iloc[0])} in {period(d['period'].iloc[0])} and "
+            f"{num(d['value'].iloc[-1])} in {period(d['period'].iloc[-1])}"
+        )
+    sub = subtitle[0].lower() + subtitle[1:] if subtitle[1:2].islower() else subtitle
+    alt = (
+        f"Line chart of {sub}, for the periods between {period(periods[0])} and "
+        f"{period(periods[-1])}. "
+        + "; ".join(parts)
+        + "."
+    )
+    return Chart(fig, title, subtitle, alt, trend, source, name, kind="Line chart")
+
+
+def _trend_single(
+    trend: pd.DataFrame, periods: list, areas: list[str], ylabel: str, focus: str | None
+) -> Figure:
+    fig, ax = _fig(8, 4.6)
     x = {p: i for i, p in enumerate(periods)}
-    areas = list(dict.fromkeys(trend["area_name"]))
     styles = ("-", "--", ":", "-.")
     last_y = []
     for i, area in enumerate(areas):
         d = trend[trend["area_name"] == area].dropna(subset=["value"])
-        if d.empty:
-            continue
         if focus is not None:
             colour = (
                 AF_FOCUS[0] if area == focus else (TEXT_COLOUR if area == "England" else AF_GREY)
             )
         else:
-            colour = AF_CATEGORICAL[i % len(AF_CATEGORICAL)]
+            colour = AF_CATEGORICAL[i]
         ax.plot(
             [x[p] for p in d["period"]],
             d["value"],
@@ -456,33 +618,63 @@ def trend_lines(
             marker="o",
             markersize=3,
         )
-        yv = d["value"].iloc[-1]
-        last_y.append((yv, area, colour, x[d["period"].iloc[-1]]))
-    # direct labels, nudged apart
+        last_y.append((d["value"].iloc[-1], area, colour, x[d["period"].iloc[-1]]))
+    # direct labels, nudged apart; text in a darkened tint of the line's colour
     last_y.sort()
     span = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.05
     placed: list[float] = []
     for yv, area, colour, xi in last_y:
         ypos = yv if not placed or yv - placed[-1] >= span else placed[-1] + span
         placed.append(ypos)
-        ax.text(xi + 0.15, ypos, area, color=colour, va="center", fontsize=9)
-    ax.set_xticks(
-        range(len(periods)), [p.replace(" - ", "-") for p in periods], rotation=0, fontsize=8
-    )
+        ax.text(xi + 0.15, ypos, area, color=text_ink(colour), va="center", fontsize=9)
+    ax.set_xticks(range(len(periods)), [_period_tick(p) for p in periods], fontsize=8)
     ax.set_xlim(-0.3, len(periods) + 1.8)
     ax.set_ylabel(ylabel)
     ax.grid(axis="x", visible=False)
-    first, last = periods[0], periods[-1]
-    parts = []
-    for area in areas:
+    return fig
+
+
+def _trend_panels(trend: pd.DataFrame, periods: list, areas: list[str], ylabel: str) -> Figure:
+    apply_style()
+    local = [a for a in areas if a != "England"]
+    ncols = 4 if len(local) > 6 else 3
+    nrows = -(-len(local) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(8, 2.3 * nrows + 0.5), sharex=True, sharey=True,
+        layout="constrained", squeeze=False,
+    )
+    x = {p: i for i, p in enumerate(periods)}
+
+    def _line(ax, area: str, **kw) -> None:
         d = trend[trend["area_name"] == area].dropna(subset=["value"])
-        if len(d):
-            parts.append(
-                f"{area}: {num(d['value'].iloc[0])} in {d['period'].iloc[0]} and "
-                f"{num(d['value'].iloc[-1])} in {d['period'].iloc[-1]}"
-            )
-    alt = f"Line chart of {subtitle.lower()}, {first} to {last}. " + "; ".join(parts) + "."
-    return Chart(fig, title, subtitle, alt, trend, source, name)
+        ax.plot([x[p] for p in d["period"]], d["value"], **kw)
+
+    for ax, area in zip(axes.flat, local, strict=False):
+        for other in local:
+            if other != area:
+                _line(ax, other, color=AF_GREY, linewidth=1)
+        if "England" in areas:
+            _line(ax, "England", color=TEXT_COLOUR, linewidth=1.5, linestyle="--")
+        _line(ax, area, color=AF_FOCUS[0], linewidth=2.5, marker="o", markersize=2.5)
+        ax.set_title(_wrap(area, 18), loc="left", fontsize=9, fontweight="bold")
+        ax.grid(axis="x", visible=False)
+        ax.set_xticks([0, len(periods) - 1],
+                      [_period_tick(periods[0]), _period_tick(periods[-1])], fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+    spare = list(axes.flat)[len(local):]
+    handles = [
+        Line2D([], [], color=AF_FOCUS[0], linewidth=2.5, label="The area named above the panel"),
+        Line2D([], [], color=TEXT_COLOUR, linewidth=1.5, linestyle="--", label="England"),
+        Line2D([], [], color=AF_GREY, linewidth=1, label="The other areas"),
+    ]
+    for ax in spare:
+        ax.set_axis_off()
+    if spare:
+        spare[0].legend(handles=handles, loc="center", fontsize=9, frameon=False)
+    else:
+        fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
+    fig.supylabel(ylabel, fontsize=10)
+    return fig
 
 
 def practice_scatter(
@@ -511,7 +703,7 @@ def practice_scatter(
         xs[-1],
         fit.intercept + fit.slope * xs[-1],
         "  fitted line, weighted by list size\n  (shaded: 95% confidence band)",
-        color="#B3470F",
+        color=text_ink(AF_CATEGORICAL[3]),
         va="center",
         fontsize=9,
     )
@@ -529,6 +721,7 @@ def practice_scatter(
         "NHS England, NHS payments to general practice 2022/23; OHID practice IMD "
         "2019 scores (Fingertips)",
         "practice-qof-payments",
+        kind="Scatter chart",
     )
 
 
@@ -572,8 +765,10 @@ def sii_gradient(
     fig, ax = _fig(8, 4.6)
     x = d["quantile"].to_numpy()
     ax.bar(x, d["value"], color=AF_CATEGORICAL[0], width=0.7, label=f"Local {word}")
-    ax.errorbar(x, d["value"], yerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
-                fmt="none", ecolor=TEXT_COLOUR, capsize=3, linewidth=1.2)
+    bars = ax.errorbar(x, d["value"], yerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
+                       fmt="none", ecolor=TEXT_COLOUR, capsize=3, linewidth=1.2)
+    for art in (*bars.lines[1], *bars.lines[2]):  # whiskers stay visible over the dark bars
+        art.set_path_effects(HALO)
     # the fitted line, in relative-rank units mapped onto the bar positions
     share = d["population"] / d["population"].sum()
     rank = (share.cumsum() - share / 2).to_numpy()
@@ -581,7 +776,8 @@ def sii_gradient(
     xs = np.interp(ends, np.r_[0.0, rank, 1.0], np.r_[0.5, x, k + 0.5])
     ys = fit["intercept"] + fit["sii"] * ends
     ax.plot(xs, ys, color=AF_CATEGORICAL[3], linewidth=2.5, linestyle="--")
-    ax.text(xs[1] + 0.1, ys[1], "Fitted SII line", color="#B3501A", va="center", fontsize=9)
+    ax.text(xs[1] + 0.1, ys[1], "Fitted SII line", color=text_ink(AF_CATEGORICAL[3]),
+            va="center", fontsize=9)
     low = min(float(d["lowercl"].min()), float(ys.min()))
     high = max(float(d["uppercl"].max()), float(ys.max()))
     pad = (high - low) * 0.25 or 1.0
@@ -605,7 +801,7 @@ def sii_gradient(
         f"{num(fit['sii'])}{unit} (95% CI {num(fit['sii_lowercl'])} to "
         f"{num(fit['sii_uppercl'])})."
     )
-    return Chart(fig, title, subtitle, alt, data, source, name, counts=counts)
+    return Chart(fig, title, subtitle, alt, data, source, name, counts=counts, kind="Bar chart")
 
 
 def gradient_chart(g: Gradient, *, place: str, title: str) -> Chart:
@@ -652,8 +848,8 @@ def sii_over_time(
                         linewidth=0)
         ax.plot(xs, d["sii"], color=colour, linewidth=2, marker="o", markersize=4,
                 linestyle="-" if i == 0 else "--")
-        ax.text(xs[-1] + 0.15, float(d["sii"].iloc[-1]), f"{s} (computed)", color=colour,
-                va="center", fontsize=9)
+        ax.text(xs[-1] + 0.15, float(d["sii"].iloc[-1]), f"{s} (computed)",
+                color=text_ink(colour), va="center", fontsize=9)
         if published is not None:
             p = published[published["series"] == s]
             if len(p):
@@ -664,23 +860,24 @@ def sii_over_time(
         ax.plot([], [], linestyle="none", marker="D", markerfacecolor="white",
                 markeredgecolor=TEXT_COLOUR, label="Published by OHID (Fingertips)")
         ax.legend(loc="upper left", fontsize=9)
-    ax.set_xticks(range(len(periods)), [p.replace(" - ", "-") for p in periods], fontsize=8)
+    ax.set_xticks(range(len(periods)), [_period_tick(p) for p in periods], fontsize=8)
     ax.set_xlim(-0.3, len(periods) + 1.5)
     ax.set_ylabel(ylabel)
     ax.grid(axis="x", visible=False)
     parts = []
     for s in series:
         d = trend[trend["series"] == s]
-        parts.append(f"{s}: {num(d['sii'].iloc[0])} in {d['period'].iloc[0]} "
+        parts.append(f"{s}: {num(d['sii'].iloc[0])} in {period(d['period'].iloc[0])} "
                      f"(95% CI {num(d['sii_lowercl'].iloc[0])} to "
                      f"{num(d['sii_uppercl'].iloc[0])}) and {num(d['sii'].iloc[-1])} in "
-                     f"{d['period'].iloc[-1]} (95% CI {num(d['sii_lowercl'].iloc[-1])} to "
+                     f"{period(d['period'].iloc[-1])} (95% CI {num(d['sii_lowercl'].iloc[-1])} to "
                      f"{num(d['sii_uppercl'].iloc[-1])})")
     alt = f"Line chart of {subtitle[0].lower() + subtitle[1:]}. " + "; ".join(parts) + "."
     if published is not None and len(published):
         alt += " Published values: " + "; ".join(
-            f"{r.series} {r.period} {num(r.value)}" for r in published.itertuples()) + "."
+            f"{r.series} {period(r.period)} {num(r.value)}" for r in published.itertuples()
+        ) + "."
     data = trend if published is None else trend.merge(
         published.rename(columns={"value": "published_sii"}), on=["period", "series"],
         how="outer")
-    return Chart(fig, title, subtitle, alt, data, source, name)
+    return Chart(fig, title, subtitle, alt, data, source, name, kind="Line chart")

@@ -448,7 +448,7 @@ def sii_key_messages(items: list[Gradient], place: str, published: pd.DataFrame)
         parts = [f"{r.series.lower()} {num(r.value)} years" + (
             f" ({r.area_name})" if latest["area_code"].nunique() > 1 else "")
             for r in latest.itertuples()]
-        msgs.append(f"Officially published (OHID, real), {latest['period'].iloc[0]}: "
+        msgs.append(f"Officially published (OHID, real), {period(latest['period'].iloc[0])}: "
                     + "; ".join(parts[:4]) + ("; ..." if len(parts) > 4 else "") + ".")
     else:
         msgs.append(f"OHID publishes no SII in life expectancy for {place}: it has too few "
@@ -478,13 +478,13 @@ def sii_trend_headline(trend: pd.DataFrame, place: str) -> str:
     parts = [f"{num(r.sii)} years for {'women' if r.series == 'Female' else 'men'}"
              for r in last.itertuples()]
     return (f"The computed gap in life expectancy across {place}'s social gradient was "
-            f"{join_names(parts)} in {last['period'].iloc[0]}")
+            f"{join_names(parts)} in {period(last['period'].iloc[0])}")
 
 
 def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
                    synthetic: bool) -> str:
     """Read the SII trend, saying what is real and what is synthetic."""
-    first, last = trend["period"].min(), trend["period"].max()
+    first, last = period(trend["period"].min()), period(trend["period"].max())
     parts = []
     for sex, sub in trend.groupby("series"):
         a, b = sub.iloc[0], sub.iloc[-1]
@@ -495,8 +495,8 @@ def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
     text = f"The computed SII in {place} went {join_names(parts)}."
     if synthetic:
         text += (" The computed series is **synthetic**: the generator holds each district's "
-                 "gradient fixed at its 2022-24 published level, so its movement over time is "
-                 "chance (and the COVID-19 deaths of 2020-22), not a real trend.")
+                 "gradient fixed at its 2022 to 2024 published level, so its movement over time "
+                 "is chance (and the COVID-19 deaths of 2020 to 2022), not a real trend.")
     if len(published):
         pub = published[published["area_code"] == published["area_code"].iloc[0]]
         pa, pb = pub[pub["period"] == pub["period"].min()], pub[pub["period"] ==
@@ -504,8 +504,9 @@ def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
         bits = [f"{'women' if r.series == 'Female' else 'men'} "
                 f"{num(r.value)} to {num(q.value)} years"
                 for r, q in zip(pa.itertuples(), pb.itertuples(), strict=False)]
-        text += (f" The real published SII for {pub['area_name'].iloc[0]} moved from "
-                 f"{pa['period'].iloc[0]} to {pb['period'].iloc[0]}: {join_names(bits)}.")
+        text += (f" The real published SII for {pub['area_name'].iloc[0]} changed between "
+                 f"{period(pa['period'].iloc[0])} and {period(pb['period'].iloc[0])} as "
+                 f"follows: {join_names(bits)}.")
     return text
 
 

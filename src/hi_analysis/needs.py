@@ -20,6 +20,7 @@ from hi_analysis.data.public import dataset
 from hi_analysis.data.schemas import AGE_BANDS_5YR, ETHNIC_GROUPS_5
 from hi_analysis.errors import DataValidationError
 from hi_analysis.geography import lsoa11_codes, lsoa21_codes
+from hi_analysis.text import period
 
 ENGLAND = "E92000001"
 #: National deciles counted as "Core20": England's most deprived 20% of neighbourhoods.
@@ -672,7 +673,7 @@ def health_table(status: pd.DataFrame) -> pd.DataFrame:
             "Indicator": status["indicator"].map(SHORT_NAMES).fillna(status["indicator"]),
             "Sex": status["sex"],
             "Area": status["area_name"],
-            "Period": status["period"].str.replace(" - ", "-"),
+            "Period": status["period"].map(period),
             "Value": status["value"],
             "England": status["england_value"],
             "Compared with England": status["comparison"].str.replace(" 99.8", " (99.8%)"),

@@ -8,6 +8,7 @@ Book publishes as they are (no code is shown on the board-facing site).
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from hi_analysis import disclosure, tables
+from hi_analysis import charts, disclosure, tables
 from hi_analysis.charts import Chart
 from hi_analysis.provenance import record
 from hi_analysis.safeio import atomic_write_text
@@ -32,8 +33,10 @@ def _svg(chart: Chart) -> str:
     """The chart as SVG text, byte-identical from run to run.
 
     matplotlib names clip paths and glyphs with random ids unless ``svg.hashsalt``
-    is fixed, and stamps a date unless the metadata says otherwise.
+    is fixed, and stamps a date unless the metadata says otherwise. Text colours are
+    first checked against their background (at least 4.5:1).
     """
+    charts.ensure_text_contrast(chart.figure)
     buf = io.StringIO()
     with plt.rc_context({"svg.hashsalt": "hi-analysis:" + chart.name}):
         chart.figure.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -125,8 +128,21 @@ def _csv_link(csv: str, name: str, label: str) -> str:
     )
 
 
+def chart_id(chart: Chart) -> str:
+    """A stable id for a chart's figure, unique on its page (name plus a hash of the words)."""
+    digest = hashlib.sha1(f"{chart.name}|{chart.title}|{chart.subtitle}".encode()).hexdigest()
+    slug = "".join(c if c.isalnum() else "-" for c in chart.name.lower())
+    return f"hi-chart-{slug}-{digest[:8]}"
+
+
 def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
     """Render a chart as an accessible HTML figure (SVG image, alt text, CSV download).
+
+    The figure is named by its headline (``aria-labelledby``); the headline and
+    statistical subtitle are its ``<figcaption>``. The image has a short alt text that
+    points to the full text description, which sits in a ``<details>`` below the chart
+    and is linked to the image as its extended description (``aria-details``), so a
+    screen reader announces it without reading the long text twice.
 
     The chart's data is offered for download through :func:`csv_text`: counts
     (``chart.counts`` and any column named as a count) controlled under ``rule``,
@@ -135,16 +151,19 @@ def chart_html(chart: Chart, rule: str = "nhs_england") -> str:
     csv = csv_text(chart.data, rule=rule, counts=chart.counts)
     svg = base64.b64encode(_svg(chart).encode("utf-8")).decode("ascii")
     notes = "".join(f"<br>{html.escape(n)}" for n in chart.notes)
+    fid = chart_id(chart)
     return (
-        f'<figure class="hi-chart">'
-        f'<p class="hi-chart-title">{html.escape(chart.title)}</p>'
+        f'<figure class="hi-chart" id="{fid}" aria-labelledby="{fid}-title">'
+        f"<figcaption>"
+        f'<p class="hi-chart-title" id="{fid}-title">{html.escape(chart.title)}</p>'
         f'<p class="hi-chart-subtitle">{html.escape(chart.subtitle)}</p>'
-        f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.alt)}">'
-        f"<figcaption>Source: {html.escape(chart.source)}{notes}<br>"
-        f"{_csv_link(csv, chart.name, 'Download the data behind this chart (CSV)')}"
         f"</figcaption>"
-        f"<details><summary>Text description of this chart</summary>"
-        f"<p>{html.escape(chart.alt)}</p></details>"
+        f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(chart.short_alt)}" '
+        f'aria-details="{fid}-description">'
+        f'<p class="hi-chart-source">Source: {html.escape(chart.source)}{notes}<br>'
+        f"{_csv_link(csv, chart.name, 'Download the data behind this chart (CSV)')}</p>"
+        f'<details id="{fid}-description"><summary>Text description of this chart</summary>'
+        f"<p>{html.escape(chart.description)}</p></details>"
         f"</figure>"
     )
 
@@ -176,7 +195,15 @@ def show_table(
         frame.reset_index() if index else frame, rule=rule, counts=counts, formats=formats
     )
     link = _csv_link(csv, name, "Download this table (CSV)")
-    display(HTML(f'<div class="hi-table-wrap">{body}<p>{link}</p></div>'))
+    # The scroll box of a wide table is a named, focusable region (keyboard users can
+    # scroll it); the download link sits outside it, so it never scrolls out of view.
+    display(
+        HTML(
+            f'<div class="hi-table-wrap" role="region" tabindex="0" '
+            f'aria-label="{html.escape(caption)}">{body}</div>'
+            f'<p class="hi-download-line">{link}</p>'
+        )
+    )
 
 
 def say(markdown: str) -> None:
@@ -203,19 +230,27 @@ def key_messages(messages: Sequence[str]) -> None:
 def data_banner(*, synthetic: bool, detail: str = "") -> None:
     """Say which figures on the page are real published data and which are synthetic."""
     if synthetic:
+        lead = "SYNTHETIC DATA: not for decisions."
         text = (
-            "SYNTHETIC DATA: some figures on this page are computed from synthetic "
-            "record-level extracts generated for demonstration. They are not real patient "
-            "data and must not be used for decisions. " + detail
+            "Some figures on this page are computed from synthetic record-level extracts "
+            "generated for demonstration. They are not real patient data and must not be "
+            "used for decisions. " + detail
         )
         cls = "hi-banner hi-banner-synthetic"
     else:
+        lead = "Real published data."
         text = (
-            "Real published data: every figure on this page comes from official open "
-            "data (ONS, MHCLG, OHID, NHS England). No synthetic data is used. " + detail
+            "Every figure on this page comes from official open data (ONS, MHCLG, OHID, "
+            "NHS England). No synthetic data is used. " + detail
         )
         cls = "hi-banner hi-banner-real"
-    display(HTML(f'<div class="{cls}" role="note"><p>{html.escape(text.strip())}</p></div>'))
+    # only the first sentence is bold: a whole paragraph in bold is hard to read
+    display(
+        HTML(
+            f'<div class="{cls}" role="note"><p><strong>{html.escape(lead)}</strong> '
+            f"{html.escape(text.strip())}</p></div>"
+        )
+    )
 
 
 def provenance_note(

@@ -1,6 +1,7 @@
 """Accessible HTML tables, with disclosure control applied to every count column.
 
-Tables carry a caption, column headers with ``scope``, right-aligned numbers
+Tables carry a caption, column headers with ``scope``, the first column as row
+headers, right-aligned numbers
 and the Analysis Function shorthand ``[c]`` for suppressed counts, explained
 under the table whenever it appears.
 """
@@ -52,7 +53,10 @@ def to_html(
     formats : mapping, optional
         Column -> function turning a value into display text.
     index : bool, default False
-        Whether to show the index as the first (header) column.
+        Whether to show the index as the first column.
+
+    The first column names each row, so its cells are row headers (``<th scope="row">``);
+    the column headers have ``scope="col"``.
 
     Returns
     -------
@@ -62,9 +66,12 @@ def to_html(
     Examples
     --------
     >>> t = pd.DataFrame({"Area": ["A"], "People": [3]})
-    >>> "[c]" in to_html(t, caption="People by area", counts=["People"])
+    >>> out = to_html(t, caption="People by area", counts=["People"])
+    >>> "[c]" in out and '<th scope="row">A</th>' in out
     True
     """
+    if not str(caption).strip():
+        raise ValueError("every table needs a caption saying what it shows")
     formats = dict(formats or {})
     data, counts = disclosure.publishable(frame, counts, rule)
     for col in counts:
@@ -92,7 +99,7 @@ def to_html(
             )
             suppressed |= text == disclosure.SUPPRESSED
             cls = ' class="num"' if c in numeric else ""
-            tag = "th" if (index and j == 0) else "td"
+            tag = "th" if j == 0 else "td"
             scope = ' scope="row"' if tag == "th" else ""
             cells.append(f"<{tag}{scope}{cls}>{html.escape(text)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

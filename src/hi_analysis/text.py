@@ -65,8 +65,24 @@ def money(value: float, digits: int = 2) -> str:
 
 
 def period(label: str) -> str:
-    """Tidy a Fingertips period label: ``'2023 - 25' -> '2023-25'``."""
-    return label.replace(" - ", "-")
+    """Write a period in words, as a screen reader should say it.
+
+    ``'2023 - 25'`` reads ``'2023 to 2025'`` (not "2023 minus 25"). Other labels are
+    returned unchanged.
+
+    Examples
+    --------
+    >>> period("2023 - 25"), period("2098 - 00"), period("2015-2017"), period("2022/23")
+    ('2023 to 2025', '2098 to 2100', '2015 to 2017', '2022/23')
+    """
+    m = re.fullmatch(r"\s*(\d{4})\s*[-\u2013]\s*(\d{2}|\d{4})\s*", str(label))
+    if m is None:
+        return str(label)
+    start, end = m.groups()
+    if len(end) == 2:
+        full = int(start[:2] + end)
+        end = str(full + 100 if full < int(start) else full)
+    return f"{start} to {end}"
 
 
 def ordinal_decile(decile: int) -> str:
