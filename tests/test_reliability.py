@@ -43,6 +43,7 @@ def _copy_llr(tmp_path: Path, monkeypatch) -> Path:
     dst = tmp_path / "parameters" / "llr"
     (dst / "places").mkdir(parents=True)
     for f in src.rglob("*.yml"):
+        (dst / f.relative_to(src)).parent.mkdir(parents=True, exist_ok=True)
         (dst / f.relative_to(src)).write_text(f.read_text())
     monkeypatch.setenv("HI_ANALYSIS_ROOT", str(tmp_path))
     return dst
