@@ -279,3 +279,43 @@ def context_chart(
         "OHID Fingertips (real, Open Government Licence v3.0)",
         name,
     )
+
+
+def event_study_chart(mr: MeasureResult, *, place: str, title: str) -> Chart:
+    """Event-study coefficients by quarter relative to the start, with 95% intervals."""
+    es = mr.event_study
+    if es is None:
+        raise ValueError("this measure has no event study (design is not 'did')")
+    m = METRICS[mr.measure.metric]
+    e = es.events
+    fig, ax = _fig(8, 3.8)
+    pre = e["relative_period"] < 0
+    for mask, colour, marker in ((pre, AF_GREY, "o"), (~pre, AF_DUO[0], "s")):
+        d = e[mask]
+        ax.errorbar(
+            d["relative_period"],
+            d["estimate"],
+            yerr=[d["estimate"] - d["lower"], d["upper"] - d["estimate"]],
+            fmt=marker,
+            color=colour if colour != AF_GREY else "#6F6F6F",
+            capsize=2,
+            markersize=4,
+        )
+    ax.axhline(0, color=TEXT_COLOUR, linewidth=1)
+    ax.axvline(-0.5, color=TEXT_COLOUR, linestyle=":", linewidth=1)
+    ax.text(-0.4, ax.get_ylim()[1], " Start", va="top", fontsize=8)
+    ax.set_xlabel("Quarters since the start (the quarter before is the reference, fixed at 0)")
+    ax.set_ylabel(f"Difference ({m.unit.split(' per ')[0]})", fontsize=9)
+    ax.grid(axis="x", visible=False)
+    subtitle = (
+        f"{m.label}: {place} minus comparator places, {m.unit}, by quarter relative to "
+        f"the start, with 95% confidence intervals (model-based)"
+    )
+    alt = (
+        f"Event-study chart for {m.label.lower()} in {place} against the comparator places. "
+        f"Before the start the differences are tested jointly for parallel trends "
+        f"(p = {es.pretrend_p:.2f}); after it the average difference is {num(es.estimate, 2)} "
+        f"(95% CI {num(es.lower, 2)} to {num(es.upper, 2)})."
+    )
+    data = e.round(4)
+    return Chart(fig, title, subtitle, alt, data, SYNTH_SOURCE, f"event-study-{mr.measure.id}")
