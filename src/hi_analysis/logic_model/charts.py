@@ -88,7 +88,7 @@ def its_chart(mr: MeasureResult, *, place: str, title: str, source: str = SYNTH_
         f"{end:%b %Y}; dashed line: expected without the programme (95% band)"
     )
     alt = (
-        f"Line chart of {m.label.lower()} in {place} each month, with the rate the model "
+        f"Line chart of {m.inline} in {place} each month, with the rate the model "
         f"expects without the programme after {mr.interruption:%B %Y}. The modelled rate is "
         f"{num(r.average_effect * 100)}% different from expected on average (95% CI "
         f"{num(r.average_lower * 100)}% to {num(r.average_upper * 100)}%)."
@@ -128,7 +128,7 @@ def delivery_chart(d: Delivery, *, place: str, title: str) -> Chart:
     ax.grid(axis="x", visible=False)
     subtitle = f"{m.label}, {m.unit}, rolling 12 months, {place}"
     alt = (
-        f"Line chart of {m.label.lower()} in {place}, over the previous 12 months at each "
+        f"Line chart of {m.inline} in {place}, over the previous 12 months at each "
         f"month, against the target of {num(d.output.target.value)}. Latest 12 months "
         f"({d.period}): {num(d.value)} (95% CI {num(d.lower)} to {num(d.upper)})."
     )
@@ -174,7 +174,7 @@ def gap_chart(eq: EquityResult, *, place: str, title: str, start: pd.Timestamp) 
         f"{place}'s neighbourhoods"
     )
     alt = (
-        f"Line chart of {m.label.lower()} each quarter in the most and least deprived fifths "
+        f"Line chart of {m.inline} each quarter in the most and least deprived fifths "
         f"of {place}. The slope index of inequality changed by {num(c['sii_change'], 2)} "
         f"(95% CI {num(c['sii_change_lower'], 2)} to {num(c['sii_change_upper'], 2)}) "
         f"between {eq.pre_period} and {eq.post_period}."
@@ -312,7 +312,7 @@ def event_study_chart(mr: MeasureResult, *, place: str, title: str) -> Chart:
         f"the start, with 95% confidence intervals (model-based)"
     )
     alt = (
-        f"Event-study chart for {m.label.lower()} in {place} against the comparator places. "
+        f"Event-study chart for {m.inline} in {place} against the comparator places. "
         f"Before the start the differences are tested jointly for parallel trends "
         f"(p = {es.pretrend_p:.2f}); after it the average difference is {num(es.estimate, 2)} "
         f"(95% CI {num(es.lower, 2)} to {num(es.upper, 2)})."
