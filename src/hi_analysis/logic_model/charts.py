@@ -58,22 +58,15 @@ def its_chart(mr: MeasureResult, *, place: str, title: str, source: str = SYNTH_
         color=TEXT_COLOUR,
     )
     end = s["date"].iloc[-1]
-    ax.text(
-        end,
-        post["fitted"].iloc[-1] * k,
-        " With programme\n (modelled)",
-        color=AF_DUO[0],
-        fontsize=8,
-        va="center",
-    )
-    ax.text(
-        end,
-        post["counterfactual"].iloc[-1] * k,
-        " Expected\n without it",
-        color="#B3541E",
-        fontsize=8,
-        va="center",
-    )
+    y_fit, y_cf = post["fitted"].iloc[-1] * k, post["counterfactual"].iloc[-1] * k
+    gap = 0.09 * ax.get_ylim()[1]
+    if abs(y_fit - y_cf) < gap:  # nudge the two labels apart
+        mid = (y_fit + y_cf) / 2
+        y_fit, y_cf = (
+            (mid + gap / 2, mid - gap / 2) if y_fit >= y_cf else (mid - gap / 2, mid + gap / 2)
+        )
+    ax.text(end, y_fit, " With programme\n (modelled)", color=AF_DUO[0], fontsize=8, va="center")
+    ax.text(end, y_cf, " Expected\n without it", color="#B3541E", fontsize=8, va="center")
     ax.set_xlim(s["date"].iloc[0], end + pd.DateOffset(months=22))
     ax.set_ylabel(
         m.unit.split(" per ")[0].capitalize() + " per " + m.unit.split(" per ", 1)[1]
@@ -305,11 +298,12 @@ def event_study_chart(mr: MeasureResult, *, place: str, title: str) -> Chart:
     ax.axvline(-0.5, color=TEXT_COLOUR, linestyle=":", linewidth=1)
     ax.text(-0.4, ax.get_ylim()[1], " Start", va="top", fontsize=8)
     ax.set_xlabel("Quarters since the start (the quarter before is the reference, fixed at 0)")
-    ax.set_ylabel(f"Difference ({m.unit.split(' per ')[0]})", fontsize=9)
+    ax.set_ylabel("Difference (about %)", fontsize=9)
     ax.grid(axis="x", visible=False)
     subtitle = (
-        f"{m.label}: {place} minus comparator places, {m.unit}, by quarter relative to "
-        f"the start, with 95% confidence intervals (model-based)"
+        f"{m.label}: difference between {place} and the comparator places in 100 x log rate "
+        f"(about a % difference), by quarter relative to the start, with 95% confidence "
+        f"intervals (model-based)"
     )
     alt = (
         f"Event-study chart for {m.inline} in {place} against the comparator places. "
