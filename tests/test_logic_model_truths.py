@@ -135,6 +135,11 @@ def test_least_deprived_scenario_widens_the_gap(llr, plan, series):
     mr = unequal.measures[0]
     assert mr.its.detected and mr.its.average_effect > 0
     assert mr.event_study is not None and mr.event_study.n_treated == 1
+    from hi_analysis import report
+    from hi_analysis.logic_model.charts import event_study_chart
+
+    page = report.chart_html(event_study_chart(mr, place="Leicester", title="t"))
+    assert f"p = {mr.event_study.pretrend_p:.2f}" in page and "Download the data" in page
 
 
 def test_small_place_is_too_early_not_no_effect(llr, plan, series):

@@ -58,22 +58,15 @@ def its_chart(mr: MeasureResult, *, place: str, title: str, source: str = SYNTH_
         color=TEXT_COLOUR,
     )
     end = s["date"].iloc[-1]
-    ax.text(
-        end,
-        post["fitted"].iloc[-1] * k,
-        " With programme\n (modelled)",
-        color=AF_DUO[0],
-        fontsize=8,
-        va="center",
-    )
-    ax.text(
-        end,
-        post["counterfactual"].iloc[-1] * k,
-        " Expected\n without it",
-        color="#B3541E",
-        fontsize=8,
-        va="center",
-    )
+    y_fit, y_cf = post["fitted"].iloc[-1] * k, post["counterfactual"].iloc[-1] * k
+    gap = 0.09 * ax.get_ylim()[1]
+    if abs(y_fit - y_cf) < gap:  # nudge the two labels apart
+        mid = (y_fit + y_cf) / 2
+        y_fit, y_cf = (
+            (mid + gap / 2, mid - gap / 2) if y_fit >= y_cf else (mid - gap / 2, mid + gap / 2)
+        )
+    ax.text(end, y_fit, " With programme\n (modelled)", color=AF_DUO[0], fontsize=8, va="center")
+    ax.text(end, y_cf, " Expected\n without it", color="#B3541E", fontsize=8, va="center")
     ax.set_xlim(s["date"].iloc[0], end + pd.DateOffset(months=22))
     ax.set_ylabel(
         m.unit.split(" per ")[0].capitalize() + " per " + m.unit.split(" per ", 1)[1]
@@ -88,7 +81,7 @@ def its_chart(mr: MeasureResult, *, place: str, title: str, source: str = SYNTH_
         f"{end:%b %Y}; dashed line: expected without the programme (95% band)"
     )
     alt = (
-        f"Line chart of {m.label.lower()} in {place} each month, with the rate the model "
+        f"Line chart of {m.inline} in {place} each month, with the rate the model "
         f"expects without the programme after {mr.interruption:%B %Y}. The modelled rate is "
         f"{num(r.average_effect * 100)}% different from expected on average (95% CI "
         f"{num(r.average_lower * 100)}% to {num(r.average_upper * 100)}%)."
@@ -128,7 +121,7 @@ def delivery_chart(d: Delivery, *, place: str, title: str) -> Chart:
     ax.grid(axis="x", visible=False)
     subtitle = f"{m.label}, {m.unit}, rolling 12 months, {place}"
     alt = (
-        f"Line chart of {m.label.lower()} in {place}, over the previous 12 months at each "
+        f"Line chart of {m.inline} in {place}, over the previous 12 months at each "
         f"month, against the target of {num(d.output.target.value)}. Latest 12 months "
         f"({d.period}): {num(d.value)} (95% CI {num(d.lower)} to {num(d.upper)})."
     )
@@ -174,7 +167,7 @@ def gap_chart(eq: EquityResult, *, place: str, title: str, start: pd.Timestamp) 
         f"{place}'s neighbourhoods"
     )
     alt = (
-        f"Line chart of {m.label.lower()} each quarter in the most and least deprived fifths "
+        f"Line chart of {m.inline} each quarter in the most and least deprived fifths "
         f"of {place}. The slope index of inequality changed by {num(c['sii_change'], 2)} "
         f"(95% CI {num(c['sii_change_lower'], 2)} to {num(c['sii_change_upper'], 2)}) "
         f"between {eq.pre_period} and {eq.post_period}."
@@ -279,3 +272,44 @@ def context_chart(
         "OHID Fingertips (real, Open Government Licence v3.0)",
         name,
     )
+
+
+def event_study_chart(mr: MeasureResult, *, place: str, title: str) -> Chart:
+    """Event-study coefficients by quarter relative to the start, with 95% intervals."""
+    es = mr.event_study
+    if es is None:
+        raise ValueError("this measure has no event study (design is not 'did')")
+    m = METRICS[mr.measure.metric]
+    e = es.events
+    fig, ax = _fig(8, 3.8)
+    pre = e["relative_period"] < 0
+    for mask, colour, marker in ((pre, AF_GREY, "o"), (~pre, AF_DUO[0], "s")):
+        d = e[mask]
+        ax.errorbar(
+            d["relative_period"],
+            d["estimate"],
+            yerr=[d["estimate"] - d["lower"], d["upper"] - d["estimate"]],
+            fmt=marker,
+            color=colour if colour != AF_GREY else "#6F6F6F",
+            capsize=2,
+            markersize=4,
+        )
+    ax.axhline(0, color=TEXT_COLOUR, linewidth=1)
+    ax.axvline(-0.5, color=TEXT_COLOUR, linestyle=":", linewidth=1)
+    ax.text(-0.4, ax.get_ylim()[1], " Start", va="top", fontsize=8)
+    ax.set_xlabel("Quarters since the start (the quarter before is the reference, fixed at 0)")
+    ax.set_ylabel("Difference (about %)", fontsize=9)
+    ax.grid(axis="x", visible=False)
+    subtitle = (
+        f"{m.label}: difference between {place} and the comparator places in 100 x log rate "
+        f"(about a % difference), by quarter relative to the start, with 95% confidence "
+        f"intervals (model-based)"
+    )
+    alt = (
+        f"Event-study chart for {m.inline} in {place} against the comparator places. "
+        f"Before the start the differences are tested jointly for parallel trends "
+        f"(p = {es.pretrend_p:.2f}); after it the average difference is {num(es.estimate, 2)} "
+        f"(95% CI {num(es.lower, 2)} to {num(es.upper, 2)})."
+    )
+    data = e.round(4)
+    return Chart(fig, title, subtitle, alt, data, SYNTH_SOURCE, f"event-study-{mr.measure.id}")

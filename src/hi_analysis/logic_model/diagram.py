@@ -84,10 +84,10 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
     }
     by_col = {k: [s for s, st in stages.items() if st == k] for k, _ in COLUMNS}
     rows = max(len(v) for v in by_col.values())
-    fig, ax = _fig(9.5, 0.5 + 1.6 * rows)
+    fig, ax = _fig(8, 1.0 + 1.7 * rows)
     ax.set_axis_off()
     ax.set_xlim(0, 4)
-    ax.set_ylim(0.02, rows + 0.25)
+    ax.set_ylim(-0.42, rows + 0.25)
     pos = {}
     for j, (key, heading) in enumerate(COLUMNS):
         ax.text(
@@ -97,16 +97,16 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
             ha="center",
             va="center",
             fontweight="bold",
-            fontsize=10,
+            fontsize=11,
             color=TEXT_COLOUR,
         )
         for i, step_id in enumerate(by_col[key]):
             y = rows - i - 0.5
             pos[step_id] = (j + 0.5, y)
             verdict = incoming.get(step_id)
-            text = textwrap.fill(prog.step(step_id).description, 24)
+            text = textwrap.fill(prog.step(step_id).description, 19)
             if verdict:
-                text += "\n\n" + textwrap.fill(WORDS[verdict].upper(), 24)
+                text += "\n\n" + textwrap.fill(WORDS[verdict].upper(), 19)
             ax.add_patch(
                 FancyBboxPatch(
                     (j + 0.06, y - 0.45),
@@ -118,7 +118,7 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
                     linewidth=1,
                 )
             )
-            ax.text(j + 0.5, y, text, ha="center", va="center", fontsize=8.5, color=TEXT_COLOUR)
+            ax.text(j + 0.5, y, text, ha="center", va="center", fontsize=9, color=TEXT_COLOUR)
     for spec in prog.assumptions:
         (x0, y0), (x1, y1) = pos[spec.source], pos[spec.target]
         ax.add_patch(
@@ -131,6 +131,17 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
                 linewidth=1.3,
             )
         )
+    eq = res.arrows[-1]
+    ax.text(
+        2.0,
+        -0.22,
+        f"Who benefited ({eq.source.lower()} across deprivation): {WORDS[eq.verdict].upper()}",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        color=TEXT_COLOUR,
+    )
     table = arrow_table(res)
     alt = (
         f"Logic model of {prog.name} in {place}: "
@@ -141,7 +152,7 @@ def diagram(res: ProgrammeResult, *, place: str) -> Chart:
         fig,
         f"The logic model of {prog.name}, tested arrow by arrow",
         "Activities, outputs, early measures and outcomes from the plan; each box "
-        "states the verdict on the arrow leading into it",
+        "states the verdict on the arrow leading into it, and the line below says who benefited",
         alt,
         table,
         "The plan (parameters) and the evaluation on this page",

@@ -233,7 +233,7 @@ def _event_study(
     m: Metric,
     interruption: pd.Timestamp,
 ) -> DidResult:
-    """Quarterly event study: the treated place against each comparator place."""
+    """Quarterly event study of 100 x log rate: the treated place against each comparator."""
     lookup = {c: "treated" for c in codes}
     for name, lsoa in units.items():
         lookup.update({c: name for c in lsoa})
@@ -245,7 +245,8 @@ def _event_study(
         - interruption.month
     ) // 3
     panel = rows.groupby(["unit", "period"], as_index=False)[["events", "population"]].sum()
-    panel["value"] = panel["events"] / panel["population"] * m.scale
+    # log points x 100 (about a % difference): a multiplicative, seasonal effect is constant
+    panel["value"] = 100 * np.log((panel["events"] + 0.5) / panel["population"])
     panel["treated"] = panel["unit"] == "treated"
     return event_study(
         panel,

@@ -54,6 +54,19 @@ class Metric:
     frequency: str = "month"
 
     @property
+    def inline(self) -> str:
+        """The label for the middle of a sentence (first letter lowered unless an acronym).
+
+        Examples
+        --------
+        >>> METRICS["ext.vacc_uptake"].inline, METRICS["ft.91112"].inline
+        ('flu and COVID-19 vaccinations (all routes)', 'people receiving an NHS Health Check')
+        """
+        if self.label[:2].isupper():
+            return self.label
+        return self.label[0].lower() + self.label[1:]
+
+    @property
     def real(self) -> bool:
         """Whether the metric is real published data (Fingertips)."""
         return self.id.startswith("ft.")

@@ -59,7 +59,7 @@ def delivery_text(d: Delivery, place: str) -> str:
     t = d.output.target
     word = "meets" if d.verdict == "delivered" else "misses"
     return (
-        f"In {d.period}, {m.label.lower()} in {place} ran at {num(d.value)} {m.unit} "
+        f"In {d.period}, {m.inline} in {place} ran at {num(d.value)} {m.unit} "
         f"(95% CI {num(d.lower)} to {num(d.upper)}). That {word} the target of "
         f"{'at least' if t.direction == 'at_least' else 'at most'} {num(t.value)} by "
         f"{t.by:%B %Y} ({t.source})."
@@ -71,14 +71,14 @@ def its_headline(mr: MeasureResult, place: str) -> str:
     m = METRICS[mr.measure.metric]
     r = mr.its
     if not r.estimable:
-        return f"Too few months yet to evaluate {m.label.lower()} in {place}"
+        return f"Too few months yet to evaluate {m.inline} in {place}"
     if r.detected:
         word = "higher" if r.average_effect > 0 else "lower"
         return (
             f"{m.label} in {place} ran {num(abs(r.average_effect) * 100)}% {word} than "
             f"expected from {mr.interruption:%B %Y}"
         )
-    return f"No change detected yet in {m.label.lower()} in {place}"
+    return f"No change detected yet in {m.inline} in {place}"
 
 
 def its_text(mr: MeasureResult, place: str, design: str) -> str:
@@ -94,7 +94,7 @@ def its_text(mr: MeasureResult, place: str, design: str) -> str:
     comp = " relative to the change in the comparator places" if design != "its" else ""
     word = "higher" if r.average_effect > 0 else "lower"
     text = (
-        f"From {mr.interruption:%B %Y}, {m.label.lower()} in {place} ran "
+        f"From {mr.interruption:%B %Y}, {m.inline} in {place} ran "
         f"{num(abs(r.average_effect) * 100)}% {word} than the earlier trend, the season and the "
         f"COVID-19 period predict{comp} (95% CI {pct(r.average_lower)} to "
         f"{pct(r.average_upper)}; {r.n_pre} months before and {r.n_post} after). "
@@ -129,7 +129,7 @@ def equity_text(eq: EquityResult, place: str) -> str:
     c = eq.change
     return (
         f"Across {place}'s neighbourhoods, from most to least deprived, the slope index of "
-        f"inequality in {m.label.lower()} was {num(c['sii_pre'], 2)} {m.unit} in "
+        f"inequality in {m.inline} was {num(c['sii_pre'], 2)} {m.unit} in "
         f"{eq.pre_period} (95% CI {num(c['sii_pre_lower'], 2)} to "
         f"{num(c['sii_pre_upper'], 2)}) and {num(c['sii_post'], 2)} in {eq.post_period} "
         f"(95% CI {num(c['sii_post_lower'], 2)} to {num(c['sii_post_upper'], 2)}): a change "

@@ -109,7 +109,7 @@ def design(
     if impact_model in ("level", "level_and_slope"):
         X["post"] = post
     if impact_model in ("slope", "level_and_slope"):
-        X["t_post"] = post * (t - t0) + 0.0  # + 0.0 turns -0.0 into 0.0
+        X["t_post"] = np.where(post > 0, t - t0, 0).astype(float)
     if covid is not None:
         X["covid"] = ((d >= covid[0]) & (d <= covid[1])).astype(float)
     for k in range(1, harmonics + 1):

@@ -17,8 +17,8 @@ Examples
 ...                     "uppercl": [11.0, 10, 9, 8, 7]})
 >>> post = pre.assign(value=[10.0] * 5, lowercl=[9.0] * 5, uppercl=[11.0] * 5)
 >>> out = sii_change(pre, post, quantile="q", population="pop", value_type=0)
->>> [round(out[k], 2) + 0.0 for k in ("sii_pre", "sii_post", "sii_change")]
-[-5.0, 0.0, 5.0]
+>>> round(out["sii_pre"], 2), abs(round(out["sii_post"], 2)), round(out["sii_change"], 2)
+(-5.0, 0.0, 5.0)
 """
 
 from __future__ import annotations
