@@ -62,6 +62,19 @@ _REGISTRY: tuple[Chapter, ...] = (
         extracts=("registered_population", "deaths", "emergency_admissions", "ltc_register"),
         summary="How much health differs between the most and least deprived neighbourhoods.",
     ),
+    Chapter(
+        id="covid",
+        title="COVID-19 impact",
+        extracts=(
+            "registered_population",
+            "deaths",
+            "vaccinations",
+            "waiting_list",
+            "gp_appointments",
+        ),
+        summary="How many more people died in the pandemic, who was hit hardest, whether "
+        "vaccination reached everyone, and who is still waiting for care.",
+    ),
 )
 
 #: The registry by identifier, in reading order.
