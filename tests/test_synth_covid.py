@@ -79,8 +79,8 @@ def test_vaccinations_match_real_district_by_age_coverage(extracts):
                            strict=True))
     free = [k not in capped_cells for k in zip(real["ltla_code"], real["age_band"],
                                                strict=True)]
-    assert sum(free) >= 40
-    assert (real.loc[free, "synthetic"] == real.loc[free, "people"]).mean() >= 0.9
+    assert sum(free) >= 30
+    assert (real.loc[free, "synthetic"] == real.loc[free, "people"]).all()
 
 
 def test_waiting_list_gap_widens_after_the_pandemic(extracts, llr):

@@ -258,6 +258,7 @@ def index_chart(index: pd.DataFrame, *, place: str, title: str) -> Chart:
     qs = sorted(index["imd_quintile"].unique())
     colours = dict(zip(range(1, 6), AF_SEQUENTIAL[:4] + ("#6BACE6",), strict=True))
     styles = ("-", "--", ":", "-.", "-")
+    ends = []
     for i, q in enumerate(qs):
         d = index[index["imd_quintile"] == q]
         ax.plot(
@@ -268,15 +269,16 @@ def index_chart(index: pd.DataFrame, *, place: str, title: str) -> Chart:
             linewidth=1.8,
         )
         last = d.iloc[-1]
-        ax.text(
-            last["snapshot_month"] + pd.Timedelta(days=20),
-            last["index"],
-            f"Quintile {int(q)}"
-            + (" (most deprived)" if q == 1 else " (least deprived)" if q == 5 else ""),
-            color=colours[int(q)],
-            va="center",
-            fontsize=9,
+        ends.append((float(last["index"]), int(q), last["snapshot_month"]))
+    span = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.055
+    placed: list[float] = []
+    for y, q, x in sorted(ends):  # direct labels, nudged apart
+        y = y if not placed or y - placed[-1] >= span else placed[-1] + span
+        placed.append(y)
+        label = f"Quintile {q}" + (
+            " (most deprived)" if q == 1 else " (least deprived)" if q == 5 else ""
         )
+        ax.text(x + pd.Timedelta(days=20), y, label, color=colours[q], va="center", fontsize=9)
     ax.axhline(100, color=TEXT_COLOUR, linewidth=0.8, linestyle=":")
     ax.set_ylabel("Waiting list (February 2020 = 100)")
     ax.grid(axis="x", visible=False)
@@ -347,14 +349,23 @@ def msoa_map(
         f"COVID-19 per 100,000 residents, March to December 2020, in five classes, darkest "
         f"(and hatched) highest. Highest: "
         + "; ".join(
-            f"{r['msoa11cd']} ({num(r['rate'], 0)} per 100,000, deprivation quintile "
+            f"{r['msoa_name']} ({num(r['rate'], 0)} per 100,000, deprivation quintile "
             f"{int(r['quintile'])})"
             for _, r in top.iterrows()
         )
         + "."
     )
     data = msoas[
-        ["msoa11cd", "deaths", "population", "rate", "share_older", "imd_score", "quintile"]
+        [
+            "msoa11cd",
+            "msoa_name",
+            "deaths",
+            "population",
+            "rate",
+            "share_older",
+            "imd_score",
+            "quintile",
+        ]
     ].assign(
         rate=lambda d: d["rate"].round(1), share_older=lambda d: (d["share_older"] * 100).round(1)
     )
@@ -375,3 +386,105 @@ def msoa_map(
         "covid-deaths-msoa-map",
         counts=("deaths",),
     )
+
+
+def coverage_chart(coverage: pd.DataFrame, *, place: str, rest: str, title: str) -> Chart:
+    """First-dose coverage by age band: place and rest of the system, over two denominators.
+
+    Filled markers (with 95% CIs) use the NHS register (NIMS); hollow markers the ONS
+    mid-2020 estimate.
+    """
+    c = coverage[coverage["dose"] == "First dose"]
+    bands = [str(b) for b in dict.fromkeys(c["age_band"])][::-1]
+    fig, ax = _fig(8, 0.42 * len(bands) + 1.9)
+    y = np.arange(len(bands))
+    for i, (area, colour, marker) in enumerate(
+        ((place, AF_CATEGORICAL[0], "o"), (rest, AF_CATEGORICAL[3], "D"))
+    ):
+        d = (
+            c[c["area"] == area]
+            .assign(b=lambda f: f["age_band"].astype(str))
+            .set_index("b")
+            .reindex(bands)
+        )
+        off = 0.14 if i == 0 else -0.14
+        ax.errorbar(
+            d["coverage_nims"],
+            y + off,
+            xerr=[d["coverage_nims"] - d["lowercl"], d["uppercl"] - d["coverage_nims"]],
+            fmt=marker,
+            color=colour,
+            markersize=6,
+            capsize=2,
+            label=f"{area}: NHS register (NIMS)",
+        )
+        ax.scatter(
+            d["coverage_ons"],
+            y + off,
+            marker=marker,
+            facecolor="white",
+            edgecolor=colour,
+            linewidth=1.5,
+            s=36,
+            zorder=3,
+            label=f"{area}: ONS mid-2020 estimate",
+        )
+    ax.axvline(100, color=TEXT_COLOUR, linestyle=":", linewidth=1)
+    ax.set_yticks(y, bands)
+    ax.set_ylabel("Age band (years)")
+    ax.set_xlabel("People with a first dose (%)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16 - 0.5 / fig.get_figheight()),
+        ncol=2,
+        fontsize=9,
+    )
+    parts = []
+    for b in bands[::-1]:
+        row = c[c["age_band"].astype(str) == b].set_index("area")
+        parts.append(
+            f"{b}: {place} {num(row.loc[place, 'coverage_nims'])}% (NIMS) and "
+            f"{num(row.loc[place, 'coverage_ons'])}% (ONS); {rest} "
+            f"{num(row.loc[rest, 'coverage_nims'])}% and "
+            f"{num(row.loc[rest, 'coverage_ons'])}%"
+        )
+    alt = (
+        "Dot chart of first-dose COVID-19 coverage by 11 July 2021 by age band, for "
+        f"{place} and {rest}, over the NHS register (filled markers, with 95% confidence "
+        "intervals) and the ONS mid-2020 estimate (hollow markers). " + "; ".join(parts) + "."
+    )
+    data = c[
+        [
+            "area",
+            "age_band",
+            "people",
+            "nims",
+            "ons",
+            "coverage_nims",
+            "lowercl",
+            "uppercl",
+            "coverage_ons",
+        ]
+    ].copy()
+    data["age_band"] = data["age_band"].astype(str)
+    for col in ("coverage_nims", "lowercl", "uppercl", "coverage_ons"):
+        data[col] = data[col].round(2)
+    chart = Chart(
+        fig,
+        title,
+        "People with a first COVID-19 vaccine dose by 11 July 2021 as a "
+        "percentage of the NHS register (NIMS, filled, with 95% CIs) and of the ONS "
+        "mid-2020 estimate (hollow), by age band",
+        alt,
+        data,
+        "NHS England COVID-19 vaccinations by district and age (15 July 2021); NIMS "
+        "populations; ONS mid-2020 estimates",
+        "vaccination-coverage-by-age",
+        counts=("people", "nims", "ons"),
+    )
+    chart.notes.append(
+        "Coverage above 100% means more people were vaccinated than the ONS "
+        "estimate says live there: a sign the estimate is too low."
+    )
+    return chart

@@ -104,6 +104,9 @@ def msoa_deaths(system: System) -> pd.DataFrame:
     if out["population"].isna().any():
         missing = out.loc[out["population"].isna(), "msoa11cd"].tolist()[:3]
         raise ValueError(f"no mid-2020 population for MSOAs {missing}")
+    names = load("covid_vaccination_msoa11").drop_duplicates("msoa11cd")
+    names = names.set_index("msoa11cd")["msoa_hcl_name"]
+    out["msoa_name"] = out["msoa11cd"].map(names).fillna(out["msoa11cd"])
     out["quintile"] = weighted_quintiles(out["imd_score"], out["population"])
     out["rate"] = out["deaths"] / out["population"] * 100_000
     return out

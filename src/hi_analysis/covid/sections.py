@@ -18,11 +18,13 @@ from hi_analysis.covid.text import board_actions
 from hi_analysis.data.public import boundary_vintage, load_boundaries
 from hi_analysis.text import num
 
-_PCT = "{:,.1f}".format
-
 
 def _fmt(*cols: str, digits: int = 1) -> dict:
-    return {c: (lambda v, d=digits: "" if pd.isna(v) else f"{v:,.{d}f}") for c in cols}
+    """Number formats for table columns (a true minus sign, never a hyphen)."""
+    return {
+        c: (lambda v, d=digits: "" if pd.isna(v) else f"{v:,.{d}f}".replace("-", "\u2212"))
+        for c in cols
+    }
 
 
 # ----------------------------------------------------------------------------- 1 excess
@@ -197,7 +199,7 @@ def map_chart(ch: CovidChapter) -> Chart:
     title = (
         f"Death rates involving COVID-19 in 2020 ranged from {num(msoas['rate'].min(), 0)} "
         f"to {num(msoas['rate'].max(), 0)} per 100,000 across {ch.place.name}'s "
-        f"neighbourhoods; the highest was in {top['msoa11cd']}"
+        f"neighbourhoods; the highest was {top['msoa_name']}"
     )
     return cch.msoa_map(
         shapes, msoas, place=ch.place.name, title=title, vintage=boundary_vintage("msoa11")
@@ -270,54 +272,9 @@ def wave_table(ch: CovidChapter) -> dict:
 # ----------------------------------------------------------------------------- 4 vaccination
 def coverage_chart(ch: CovidChapter, *, title: str) -> Chart:
     """First-dose coverage by age band, place and rest of the system, both denominators."""
-    pc = ch.place_coverage
-    pc = pc[pc["dose"] == "First dose"]
-    rows = []
-    for _, r in pc.iterrows():
-        rows.append(
-            {
-                "age_band": str(r["age_band"]),
-                "series": f"{r['area']}, NHS register (NIMS)",
-                "value": r["coverage_nims"],
-                "lowercl": r["lowercl"],
-                "uppercl": r["uppercl"],
-                "people": r["people"],
-            }
-        )
-        rows.append(
-            {
-                "age_band": str(r["age_band"]),
-                "series": f"{r['area']}, ONS mid-2020",
-                "value": r["coverage_ons"],
-                "lowercl": r["coverage_ons"],
-                "uppercl": r["coverage_ons"],
-                "people": r["people"],
-            }
-        )
-    data = pd.DataFrame(rows)
-    c = cch.dot_ci(
-        data,
-        category="age_band",
-        series="series",
-        title=title,
-        subtitle="People with a first COVID-19 vaccine dose by 11 July 2021 as a percentage of "
-        "the NHS register (NIMS, with 95% CIs) and of the ONS mid-2020 estimate, by "
-        "age band",
-        xlabel="First-dose coverage (%)",
-        source="NHS England COVID-19 vaccinations by district and age (15 July 2021); NIMS "
-        "populations; ONS mid-2020 estimates",
-        name="vaccination-coverage-by-age",
-        alt_intro="Dot chart of first-dose coverage by age band for the place and the rest of "
-        "the system over two population denominators.",
-        unit="%",
-        reference=100.0,
-        counts=("people",),
+    return cch.coverage_chart(
+        ch.place_coverage, place=ch.place.name, rest=f"Rest of {ch.system.short_name}", title=title
     )
-    c.notes.append(
-        "Coverage above 100% means more people were vaccinated than the ONS "
-        "estimate says live there: a sign the estimate is too low."
-    )
-    return c
 
 
 def coverage_table(ch: CovidChapter) -> dict:
@@ -482,28 +439,37 @@ def long_wait_table(ch: CovidChapter) -> dict:
 
 # ----------------------------------------------------------------------------- 6 access
 def modes_table(ch: CovidChapter) -> dict:
-    """Share of GP appointments remote / by video or online (synthetic)."""
-    m = ch.modes
-    frame = pd.DataFrame(
-        {
-            "Period": m["period"],
-            "Breakdown": m["breakdown"],
-            "Group": m["group"].astype(str),
-            "Measure": m["measure"],
-            "Appointments (sample)": m["appointments"],
-            "Share (%)": m["value"],
-            "Lower 95% CI": m["lowercl"],
-            "Upper 95% CI": m["uppercl"],
-        }
+    """Share of GP appointments remote / by video or online, periods side by side (synthetic)."""
+    from hi_analysis.covid.access import AGE_BANDS
+
+    m = ch.modes.copy()
+    m["cell"] = [
+        f"{v:.1f} ({lo:.1f} to {hi:.1f})"
+        for v, lo, hi in zip(m["value"], m["lowercl"], m["uppercl"], strict=True)
+    ]
+    m["group"] = m["group"].map(lambda g: g if isinstance(g, str) else f"Quintile {int(g)}")
+    order = [b[2] for b in AGE_BANDS] + [f"Quintile {q}" for q in range(1, 6)]
+    wide = m.pivot_table(
+        index=["measure", "breakdown", "group"],
+        columns="period",
+        values="cell",
+        aggfunc="first",
+        sort=False,
+    ).reset_index()
+    wide["_o"] = wide["group"].map({g: i for i, g in enumerate(order)})
+    wide = wide.sort_values(["measure", "breakdown", "_o"], ascending=[False, True, True])
+    frame = wide.drop(columns="_o").rename(
+        columns={"measure": "Measure", "breakdown": "Breakdown", "group": "Group"}
     )
+    frame.columns = [
+        c if c in ("Measure", "Breakdown", "Group") else f"{c}: % (95% CI)" for c in frame.columns
+    ]
     return {
-        "frame": frame,
-        "counts": ["Appointments (sample)"],
+        "frame": frame.reset_index(drop=True),
         "caption": f"GP appointments that were remote (telephone, video or online) or by "
         f"video or online, by age band and national IMD quintile, "
         f"{ch.place.name} (synthetic 1-in-20 sample; Wilson 95% CIs)",
         "name": "gp-appointment-modes",
-        "formats": _fmt("Share (%)", "Lower 95% CI", "Upper 95% CI"),
     }
 
 

@@ -379,7 +379,7 @@ def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
     worst = (
         ch.msoas[ch.msoas["place_code"] == ch.place.code]
         .sort_values("rate", ascending=False)
-        .head(3)["msoa11cd"]
+        .head(3)["msoa_name"]
         .tolist()
     )
     syn = " (synthetic data: repeat with the real extract)"

@@ -15,7 +15,7 @@ Examples
 --------
 >>> r = rate_ratio(200, 100_000, 100, 100_000)
 >>> round(r["ratio"], 3), round(r["lower"], 3), round(r["upper"], 3)
-(2.0, 1.572, 2.545)
+(2.0, 1.573, 2.543)
 >>> p = proportion_ratio(30, 100, 15, 100)
 >>> round(p["ratio"], 3)
 2.0

@@ -328,6 +328,22 @@ def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
     return out
 
 
+def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Integers summing to ``total``, as close as possible to ``total * shares``.
+
+    Examples
+    --------
+    >>> _largest_remainder(10, np.array([0.55, 0.45])).tolist()
+    [6, 4]
+    """
+    exact = total * shares
+    n = np.floor(exact).astype(np.int64)
+    short = total - int(n.sum())
+    if short:
+        n[np.argsort(-(exact - n), kind="stable")[:short]] += 1
+    return n
+
+
 def months_from_real(frame: pd.DataFrame, covid: pd.DataFrame, lsoas: pd.DataFrame,
                      years: range, rng: np.random.Generator) -> np.ndarray:
     """Dates of death for non-COVID deaths, spread over each year's months like the real ones.
@@ -357,7 +373,7 @@ def months_from_real(frame: pd.DataFrame, covid: pd.DataFrame, lsoas: pd.DataFra
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         d, y = keys["d"].iloc[a], int(keys["y"].iloc[a])
         w = weights.loc[(d, y)].to_numpy(dtype=float)
-        n = rng.multinomial(b - a, w / w.sum())
+        n = _largest_remainder(b - a, w / w.sum())
         month[order[a:b]] = rng.permutation(np.repeat(np.arange(1, 13), n))
     start = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
     days = (start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")
