@@ -56,9 +56,13 @@ def test_covid_page_shows_excess_ratio_and_coverage(built_book, place):
     html = built_book.page(place, "covid")
     res = built_book.results(place, "covid")
     ex = res["excess_2020_2021"]
-    assert (f"{round(ex['excess'] / 10) * 10:,} more people died" in html
-            and f"95% prediction interval {ex['excess_lower']:,.0f} to "
-                f"{ex['excess_upper']:,.0f}" in html)
+
+    def words(v: float) -> str:  # the page writes a negative limit as "minus 15"
+        return ("minus " if round(v) < 0 else "") + f"{abs(v):,.0f}"
+
+    assert f"{round(ex['excess'] / 10) * 10:,} more people died" in html
+    assert (f"95% prediction interval {words(ex['excess_lower'])} to "
+            f"{words(ex['excess_upper'])}" in html)
     rr = res["rate_ratio_adjusted"]
     assert f"{rr['ratio']:.2f} times" in html
     assert f"95% CI {rr['lower']:.2f} to {rr['upper']:.2f}" in html
