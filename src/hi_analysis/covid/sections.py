@@ -499,7 +499,7 @@ def recording_chart(ch: CovidChapter) -> Chart:
 def actions_table(ch: CovidChapter) -> dict:
     """The board's actions, one per Action 5 commitment."""
     rows = board_actions(ch)
-    frame = pd.DataFrame(rows, columns=["Commitment (Action 5)", "Finding and action"])
+    frame = pd.DataFrame(rows, columns=["Commitment", "Finding and action"])
     return {
         "frame": frame,
         "caption": f"What the board could do, {ch.place.name}",

@@ -13,14 +13,17 @@ from hi_analysis import disclosure
 from hi_analysis.covid.chapter import CovidChapter
 from hi_analysis.text import join_names, num, whole
 
-#: The seed's Action 5 commitments (LLR system framework, seed 001) the board acts on.
-ACTION5 = (
-    "Understand the full effect of the pandemic on health inequalities",
-    "Find the communities most affected",
-    "Make vaccine uptake equitable",
-    "Restore services inclusively: waiting lists by deprivation and ethnicity, before and "
-    "during the pandemic, and evaluate recovery",
-    "Mitigate digital exclusion and complete ethnicity recording",
+#: The commitments the board acts on: the LLR system framework's Action 5 (seed 001) and its
+#: bullets, NHS England's 2021/22 planning guidance on inclusive recovery, and Action 6.
+COMMITMENTS = (
+    "Action 5: understand the full effect of the pandemic on health inequalities",
+    "Action 5: identify the communities and groups most affected",
+    "Action 5: make sure vaccine uptake is equitable",
+    "Action 5: a primary-prevention focus to recovery, on the wider determinants",
+    "Action 5: parity of esteem between mental and physical health",
+    "2021/22 planning guidance: restore services inclusively (waiting lists by deprivation and "
+    "ethnicity, before and during the pandemic)",
+    "Action 6 and Core20PLUS5: complete ethnicity recording; mitigate digital exclusion",
 )
 
 
@@ -369,57 +372,73 @@ def access_sentence(ch: CovidChapter) -> str:
 
 # ----------------------------------------------------------------------------- 7 board
 def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
-    """One finding-led action per Action 5 commitment, generated from the numbers."""
+    """One finding and action per commitment (:data:`COMMITMENTS`), written from the numbers."""
     p = ch.pandemic()
-    a = ch.headline_ratio()
+    a, c = ch.headline_ratio(), ch.headline_ratio("crude")
     rest = f"Rest of {ch.system.short_name}"
     p80, r80 = _cov(ch, ch.place.name, "80+"), _cov(ch, rest, "80+")
     g = ch.gap_change
     rec = ch.recording.iloc[0]
+    later = ch.place_periods.iloc[1:]
+    still = later[later["excess_lower"] > 0]["period"].tolist()
     worst = (
         ch.msoas[ch.msoas["place_code"] == ch.place.code]
         .sort_values("rate", ascending=False)
         .head(3)["msoa_name"]
         .tolist()
     )
+    dig = ch.modes[
+        (ch.modes["breakdown"] == "IMD quintile") & (ch.modes["measure"] == "Video or online")
+    ]
+    dig = dig[dig["period"] == dig["period"].iloc[-1]].sort_values("group")
     syn = " (synthetic data: repeat with the real extract)"
     return [
         (
-            ACTION5[0],
-            f"With {about(p['excess'])} excess deaths "
-            f"({interval(p['excess_lower'], p['excess_upper'], kind='PI')}) in "
-            f"{ch.place.name} over March 2020 to December 2021, ask for excess deaths "
-            f"by age, sex, deprivation and ethnic group from the real deaths extract "
-            f"each year, as OHID reports them nationally.",
+            COMMITMENTS[0],
+            f"{about(p['excess'])} more deaths than expected in {ch.place.name} in March 2020 to "
+            f"December 2021 ({interval(p['excess_lower'], p['excess_upper'], kind='PI')})"
+            + (f", and still above expected in {join_names(still)}" if still else "")
+            + ": ask for excess deaths by age, sex, deprivation and ethnic group from the real "
+            "deaths extract every year.",
         ),
         (
-            ACTION5[1],
-            f"Age-adjusted COVID-19 deaths were {num(a['ratio'], 2)} times as common "
-            f"in the most deprived fifth of neighbourhoods: target recovery "
-            f"and prevention at them first, starting with "
-            f"{join_names(worst)} (highest crude death rates here).",
+            COMMITMENTS[1],
+            f"After allowing for age, COVID-19 deaths were {num(a['ratio'], 2)} times as common "
+            f"in the most deprived fifth of neighbourhoods: focus recovery first on them, "
+            f"starting with {join_names(worst)} (the highest death rates here).",
         ),
         (
-            ACTION5[2],
-            f"First-dose coverage at 80+ was {num(p80['coverage_nims'], 1)}% here "
-            f"against {num(r80['coverage_nims'], 1)}% in the rest of "
-            f"{ch.system.short_name}: set coverage goals by age, deprivation and "
-            f"ethnic group for every vaccination programme, and agree one "
-            f"population denominator with the ICB.",
+            COMMITMENTS[2],
+            f"First-dose coverage at 80 and over was {num(p80['coverage_nims'], 1)}% here against "
+            f"{num(r80['coverage_nims'], 1)}% in the rest of {ch.system.short_name}: set uptake "
+            f"goals by age, deprivation and ethnic group for every vaccination programme, over "
+            f"one agreed population count.",
         ),
         (
-            ACTION5[3],
-            f"The gap in 52-week waits between deprivation quintiles has changed "
-            f"by {num(g['did'], 1)} points since February 2020 "
-            f"({interval(g['lower'], g['upper'], digits=1)}){syn}: make the "
-            f"waiting list by deprivation and ethnic group a standing board item.",
+            COMMITMENTS[3],
+            f"The crude ratio of {num(c['ratio'], 2)} hid a doubling: deprived, younger "
+            f"neighbourhoods carry the risk factors (work, housing, poverty) that age does not "
+            f"explain, so pair health recovery with employment, housing and income support there.",
         ),
         (
-            ACTION5[4],
-            f"Ethnicity is recorded for only {num(rec['value'], 0)}% of "
-            f"{rec['service'].lower()} records{syn}, and video or online "
-            f"appointments are rarer in deprived areas: audit recording by service "
-            f"and keep a non-digital route to every service.",
+            COMMITMENTS[4],
+            "This chapter has no mental-health measure: ask for mental-health service use and "
+            "waiting times by deprivation and ethnic group, before and since the pandemic.",
+        ),
+        (
+            COMMITMENTS[5],
+            f"The gap in waits over 52 weeks between the most and least deprived changed by "
+            f"{num(g['did'], 1)} percentage points since February 2020 "
+            f"({interval(g['lower'], g['upper'], digits=1)}){syn}: make the waiting list by "
+            f"deprivation and ethnic group a standing board item.",
+        ),
+        (
+            COMMITMENTS[6],
+            f"Ethnicity was recorded in only {num(rec['value'], 0)}% of "
+            f"{rec['service'].lower()} records, and {num(dig.iloc[0]['value'], 1)}% of "
+            f"appointments in the most deprived quintile were by video or online against "
+            f"{num(dig.iloc[-1]['value'], 1)}% in the least{syn}: audit recording by service and "
+            f"keep a non-digital route into every service.",
         ),
     ]
 
