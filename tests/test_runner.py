@@ -43,15 +43,20 @@ def test_plan_lists_one_job_per_place_and_chapter(llr):
     assert [(j.place, j.chapter) for j in jobs] == [
         ("leicester", "needs_analysis"),
         ("leicester", "sii"),
+        ("leicester", "covid"),
         ("leicestershire", "needs_analysis"),
         ("leicestershire", "sii"),
+        ("leicestershire", "covid"),
         ("rutland", "needs_analysis"),
         ("rutland", "sii"),
+        ("rutland", "covid"),
     ]
     assert all(j.output.is_absolute() and j.results.is_absolute() for j in jobs)
     assert {j.chapter: j.extracts for j in jobs} == {
         "needs_analysis": (),
         "sii": ("registered_population", "deaths", "emergency_admissions", "ltc_register"),
+        "covid": ("registered_population", "deaths", "vaccinations", "waiting_list",
+                  "gp_appointments"),
     }
     with pytest.raises(ValueError, match="chapter 'nope' is not published"):
         runner.plan(llr, chapters=["nope"])
