@@ -202,14 +202,18 @@ def case_rate_chart(rates: pd.DataFrame, *, place: str, title: str) -> Chart:
         d = rates[rates["area"] == a]
         ax.plot(d["date"], d["rate"], color=AF_GREY, linewidth=0.8)
     styles = {place: (AF_CATEGORICAL[0], "-"), "England": (TEXT_COLOUR, "--")}
+    ends = []
     for a in main:
         d = rates[rates["area"] == a]
         c, ls = styles[a]
         ax.plot(d["date"], d["rate"], color=c, linewidth=1.8, linestyle=ls)
-        last = d.iloc[-1]
-        ax.text(
-            last["date"] + pd.Timedelta(days=10), last["rate"], a, color=c, va="center", fontsize=9
-        )
+        ends.append((float(d["rate"].iloc[-1]), a, c, d["date"].iloc[-1]))
+    gap = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.05
+    placed: list[float] = []
+    for y, a, c, x in sorted(ends):  # direct labels, nudged apart
+        y = y if not placed or y - placed[-1] >= gap else placed[-1] + gap
+        placed.append(y)
+        ax.text(x + pd.Timedelta(days=10), y, a, color=c, va="center", fontsize=9)
     ax.axvline(LOCAL_LOCKDOWN, color=AF_CATEGORICAL[2], linewidth=1.2)
     ax.text(
         LOCAL_LOCKDOWN + pd.Timedelta(days=8),
