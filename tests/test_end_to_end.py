@@ -51,6 +51,36 @@ def test_page_shows_key_figures(built_book, place):
     assert len(re.findall(r'<img [^>]*alt="[^"]{80,}"', html)) >= 6
 
 
+@pytest.mark.parametrize("place", PLACES)
+def test_covid_page_shows_excess_ratio_and_coverage(built_book, place):
+    html = built_book.page(place, "covid")
+    res = built_book.results(place, "covid")
+    ex = res["excess_2020_2021"]
+
+    def words(v: float) -> str:  # the page writes a negative limit as "minus 15"
+        return ("minus " if round(v) < 0 else "") + f"{abs(v):,.0f}"
+
+    assert f"{round(ex['excess'] / 10) * 10:,} more people died" in html
+    assert (f"95% prediction interval {words(ex['excess_lower'])} to "
+            f"{words(ex['excess_upper'])}" in html)
+    rr = res["rate_ratio_adjusted"]
+    assert f"{rr['ratio']:.2f} times" in html
+    assert f"95% CI {rr['lower']:.2f} to {rr['upper']:.2f}" in html
+    for band in ("80+", "50-54", "25-29"):
+        assert band in html
+    cov80 = res["first_dose_coverage_nims"]["80+"]
+    assert f"{cov80:.1f}% of" in html
+    assert "Download the data behind this chart (CSV)" in html
+    ids = {k["id"] for k in res["key_results"]}
+    assert {"excess_deaths_2020_2021", "covid_death_rate_ratio_age_adjusted",
+            "first_dose_80plus_nims"} <= ids
+    # the banner names the synthetic sections; real sections carry no label
+    assert "Synthetic sections:" in html and "Who is still waiting" in html
+    head, _, rest = html.partition("How many more people died")
+    section1 = rest.partition("Who died?")[0]
+    assert "Synthetic data." not in section1
+
+
 def test_leicester_figures_are_the_real_ones(built_book):
     res = built_book.results("leicester")
     assert res["population_mid2020"] == 354_036

@@ -43,12 +43,14 @@ def test_plan_lists_one_job_per_place_and_chapter(llr):
     assert [(j.place, j.chapter) for j in jobs] == [
         (p, c) for p in ("leicester", "leicestershire", "rutland") for c in llr.chapters
     ]
-    assert llr.chapters[:2] == ["needs_analysis", "sii"] and "logic_model" in llr.chapters
+    assert llr.chapters == ["needs_analysis", "sii", "covid", "logic_model"]
     assert all(j.output.is_absolute() and j.results.is_absolute() for j in jobs)
     extracts = {j.chapter: j.extracts for j in jobs}
     assert extracts["needs_analysis"] == ()
     assert extracts["sii"] == (
         "registered_population", "deaths", "emergency_admissions", "ltc_register")
+    assert extracts["covid"] == (
+        "registered_population", "deaths", "vaccinations", "waiting_list", "gp_appointments")
     assert extracts["logic_model"] == ("programme_series",)
     with pytest.raises(ValueError, match="chapter 'nope' is not published"):
         runner.plan(llr, chapters=["nope"])

@@ -67,6 +67,19 @@ _REGISTRY: tuple[Chapter, ...] = (
         summary="How much health differs between the most and least deprived neighbourhoods.",
     ),
     Chapter(
+        id="covid",
+        title="COVID-19 impact",
+        extracts=(
+            "registered_population",
+            "deaths",
+            "vaccinations",
+            "waiting_list",
+            "gp_appointments",
+        ),
+        summary="How many more people died in the pandemic, who was hit hardest, whether "
+        "vaccination reached everyone, and who is still waiting for care.",
+    ),
+    Chapter(
         id="logic_model",
         title="Logic-model evaluation",
         extracts=("programme_series",),

@@ -460,15 +460,28 @@ def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
         synthetic["ltc_register"] or synthetic["registered_population"],
         "Long-term-condition register and registered-population extracts; ESP 2013",
         ltc.drop(columns="area"), fit_sii(ltc, value_type=1, seed=seed).iloc[0]))
+    out.append(vaccination_gradient(place, seed=seed))
+    return out
+
+
+def vaccination_gradient(place: Place, *, seed: int = SII_SEED) -> Gradient:
+    """Real COVID-19 second-dose uptake (aged 50+, 11 July 2021) across the place's MSOAs.
+
+    Used by the SII chapter and the COVID-19 chapter (one implementation).
+
+    Returns
+    -------
+    Gradient
+        Uptake by local MSOA deprivation quantile (Wilson limits) with its SII and RII.
+    """
     vac = proportion_by_quantile(msoa_vaccination(place), "second_doses", "population")
-    out.append(Gradient(
+    return Gradient(
         "covid2", "COVID-19 vaccination: second dose, aged 50 and over",
         "second-dose COVID-19 vaccination uptake among people aged 50 and over", "%",
         "People aged 50+ with two doses (%)", "at 11 July 2021", 2, True, False,
         "NHS England vaccinations by MSOA (published 15 July 2021), ONS mid-2020 population",
         vac.drop(columns="area").rename(columns={"second_doses": "events"}),
-        fit_sii(vac, value_type=2, seed=seed).iloc[0], areas="MSOA "))
-    return out
+        fit_sii(vac, value_type=2, seed=seed).iloc[0], areas="MSOA ")
 
 
 def summary_table(items: Sequence[Gradient]) -> pd.DataFrame:

@@ -159,6 +159,42 @@ DATASETS: dict[str, Dataset] = {
         "leicester_deaths_weekly_2020w01_w39.csv", schemas.DEATHS_WEEKLY_LAD,
         "Weekly registered deaths, all causes and COVID-19, Leicester, 2020 weeks 1-39",
         "ONS", "2020 weeks 1-39"),
+    # COVID-19 impact chapter (staged with provenance in data/public/README.md).
+    "deaths_monthly": Dataset(
+        "ons_monthly_deaths_registered_llr_england_2015_2025.csv", schemas.DEATHS_MONTHLY_LA,
+        "Monthly deaths registered by area of usual residence, England and LLR councils",
+        "ONS", "January 2015 to June 2025 (2024-25 provisional)"),
+    "cases_daily_llr": Dataset(
+        "ukhsa_cases_specimen_date_llr_ltla_daily_2020_2023.csv", schemas.CASES_DAILY_LTLA,
+        "COVID-19 cases by specimen date, LLR districts, daily", "UKHSA",
+        "February 2020 to December 2023"),
+    "cases_daily_england": Dataset(
+        "ukhsa_cases_specimen_date_england_daily_2020_2023.csv", schemas.CASES_DAILY_ENGLAND,
+        "COVID-19 cases by specimen date, England (sum of districts), daily", "UKHSA",
+        "January 2020 to December 2023"),
+    "cases_monthly_ltla19": Dataset(
+        "ukhsa_cases_specimen_date_england_ltla19_monthly_2020_2023.csv",
+        schemas.CASES_MONTHLY_LTLA19,
+        "COVID-19 cases by specimen date, every English district (2019), monthly", "UKHSA",
+        "2020 to 2023"),
+    "covid_deaths_msoa11": Dataset(
+        "ons_covid_deaths_msoa11_mar_dec2020_england.csv", schemas.COVID_DEATHS_MSOA11,
+        "Deaths involving COVID-19 by MSOA 2011, March to December 2020, with MSOA IMD 2019",
+        "ONS; MHCLG", "March to December 2020"),
+    "vaccinations_ltla_age": Dataset(
+        "nhse_vaccinations_llr_ltla_age_dose_2021_snapshots.csv", schemas.VACCINATIONS_LTLA_AGE,
+        "People vaccinated against COVID-19 by district, age and dose (LLR), three releases",
+        "NHS England", "to 14 March, 9 May and 11 July 2021"),
+    "nims_population_ltla_age": Dataset(
+        "nhse_nims_population_llr_ltla_age_2021.csv", schemas.NIMS_POPULATION_LTLA_AGE,
+        "National Immunisation Management Service population by district and age (LLR)",
+        "NHS England", "2021"),
+    "opensafely_vaccine_coverage": Dataset(
+        "opensafely_tpp_vaccine_coverage_by_imd_ethnicity_weekly_2020_2022.csv",
+        schemas.OPENSAFELY_VACCINE_COVERAGE,
+        "COVID-19 first-dose coverage by age, IMD quintile and ethnic group, England "
+        "(OpenSAFELY-TPP practices), weekly", "OpenSAFELY Collaborative; NHS England",
+        "December 2020 to June 2022"),
 }
 
 #: Boundary layers (GeoJSON, EPSG:4326) with the vintage stated on every map.
@@ -170,6 +206,10 @@ BOUNDARIES: dict[str, tuple[str, str]] = {
     "lad24": (
         "boundaries/llr_lad24_buc.geojson",
         "Local authority districts (May 2024) ultra-generalised boundaries, ONS",
+    ),
+    "msoa11": (
+        "boundaries/llr_msoa11_bsc.geojson",
+        "MSOA (December 2011) super-generalised clipped boundaries, ONS",
     ),
 }
 

@@ -373,3 +373,108 @@ DEATHS_WEEKLY_LAD = schema(
     },
     unique=["lad_cd", "year", "week"],
 )
+
+# ----------------------------------------------------------------------------- COVID-19 chapter
+#: Areas of the monthly registered-deaths file (England and the LLR councils and districts).
+MONTHLY_DEATHS_AREA_TYPES = ("country", "county", "district", "unitary authority")
+
+DEATHS_MONTHLY_LA = schema(
+    {
+        "area_code": pa.Column(str, pa.Check.str_matches(r"^E(06|07|10|92)\d{6}$"), coerce=True),
+        "area_name": text(),
+        "area_type": category(MONTHLY_DEATHS_AREA_TYPES),
+        "year": pa.Column("int64", pa.Check.in_range(2015, 2100), coerce=True),
+        "month": pa.Column("int64", pa.Check.in_range(1, 12), coerce=True),
+        "deaths": count(),
+    },
+    unique=["area_code", "year", "month"],
+)
+
+CASES_DAILY_LTLA = schema(
+    {
+        "ltla_code": code("lad"),
+        "ltla_name": text(),
+        "date": pa.Column("datetime64[ns]", coerce=True),
+        "cases": count(),
+        "population_2019": number(ge=1),
+    },
+    unique=["ltla_code", "date"],
+)
+
+CASES_DAILY_ENGLAND = schema(
+    {
+        "date": pa.Column("datetime64[ns]", coerce=True),
+        "cases_england_sum_of_ltlas": count(),
+    },
+    unique=["date"],
+)
+
+CASES_MONTHLY_LTLA19 = schema(
+    {
+        "ltla19_code": code("lad"),
+        "ltla19_name": text(),
+        "month": pa.Column(str, pa.Check.str_matches(r"^20\d{2}-(0[1-9]|1[0-2])$"), coerce=True),
+        "cases": count(),
+        "population_2019": number(ge=1),
+    },
+    unique=["ltla19_code", "month"],
+)
+
+COVID_DEATHS_MSOA11 = schema(
+    {
+        "msoa11_code": code("msoa"),
+        "region": text(),
+        "crude_rate_per_100k_mid2019": number(ge=0),
+        "covid_deaths_mar_dec_2020": count(),
+        "msoa_imd2019_score": number(ge=0),
+        "llr_ltla_code": code("lad", nullable=True),
+    },
+    unique=["msoa11_code"],
+)
+
+#: Age bands of the NHS England LTLA vaccination snapshots (they change between releases).
+NHSE_VACCINATION_BANDS = (
+    "Under 25", "Under 40", "Under 55", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54",
+    "55-59", "60-64", "65-69", "70-74", "75-79", "80+",
+)
+
+VACCINATIONS_LTLA_AGE = schema(
+    {
+        "publication_date": pa.Column("datetime64[ns]", coerce=True),
+        "vaccinations_up_to": pa.Column("datetime64[ns]", coerce=True),
+        "ltla_code": code("lad"),
+        "ltla_name": text(),
+        "dose": category(("1st", "2nd")),
+        "age_band": category(NHSE_VACCINATION_BANDS),
+        "people": count(),
+    },
+    unique=["publication_date", "ltla_code", "dose", "age_band"],
+)
+
+NIMS_POPULATION_LTLA_AGE = schema(
+    {
+        "utla_code": code("utla"),
+        "ltla_code": code("lad"),
+        "ltla_name": text(),
+        "population_nims": count(),
+        "age_band": category(("Under 16", "16+", "16-24", "25-29", "30-34", "35-39", "40-44",
+                              "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79",
+                              "80+")),
+    },
+    unique=["ltla_code", "age_band"],
+)
+
+OPENSAFELY_VACCINE_COVERAGE = schema(
+    {
+        "breakdown": category(("imd_quintile", "ethnicity_6")),
+        "group": category(("1 Most deprived", "2", "3", "4", "5 Least deprived", "Unknown",
+                           "White", "South Asian", "Black", "Mixed", "Other")),
+        "age_band": category(("18-29", "30-39", "40-49", "50-54", "55-59", "60-64", "65-69",
+                              "70-79", "80+")),
+        "date": pa.Column("datetime64[ns]", coerce=True),
+        "vaccinated_cum": count(),
+        "population": count(),
+        "pct": number(ge=0, le=100),
+    },
+    unique=["breakdown", "group", "age_band", "date"],
+)

@@ -305,12 +305,91 @@ def covid_deaths(residents: pd.DataFrame, lsoas: pd.DataFrame,
     })
 
 
+def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
+    """Real deaths registered by district, year and month (ONS), the months' calibration target.
+
+    Months not yet published (after June 2025) take the district's 2015-2019 mean for
+    that calendar month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district, year, month, deaths`` for every district, year and month.
+    """
+    real = T.monthly_deaths()
+    real = real[real["area_code"].isin(districts)].rename(columns={"area_code": "district"})
+    base = real[real["year"].between(2015, 2019)].groupby(["district", "month"])["deaths"].mean()
+    full = pd.MultiIndex.from_product([districts, list(years), range(1, 13)],
+                                      names=["district", "year", "month"]).to_frame(index=False)
+    out = full.merge(real[["district", "year", "month", "deaths"]], how="left",
+                     on=["district", "year", "month"])
+    fill = pd.Series(list(zip(out["district"], out["month"], strict=True))).map(base)
+    out["deaths"] = out["deaths"].astype(float).fillna(fill)
+    return out
+
+
+def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Integers summing to ``total``, as close as possible to ``total * shares``.
+
+    Examples
+    --------
+    >>> _largest_remainder(10, np.array([0.55, 0.45])).tolist()
+    [6, 4]
+    """
+    exact = total * shares
+    n = np.floor(exact).astype(np.int64)
+    short = total - int(n.sum())
+    if short:
+        n[np.argsort(-(exact - n), kind="stable")[:short]] += 1
+    return n
+
+
+def months_from_real(frame: pd.DataFrame, covid: pd.DataFrame, lsoas: pd.DataFrame,
+                     years: range, rng: np.random.Generator) -> np.ndarray:
+    """Dates of death for non-COVID deaths, spread over each year's months like the real ones.
+
+    In each district and year the non-COVID deaths (whose yearly number is set by the
+    life-expectancy calibration) are shared between months in proportion to the real
+    registrations of the month less the synthetic COVID-19 deaths of that month (at least
+    a fifth of the real count), so that all-cause deaths month by month follow the real
+    monthly series, including the pandemic's peaks. The day within the month is uniform.
+    """
+    district = lsoas["district"].to_numpy()[frame["lsoa"].to_numpy()]
+    year = pd.DatetimeIndex(frame["date_of_death"]).year.to_numpy()
+    target = monthly_targets(sorted(set(district)), years)
+    cd = lsoas["district"].to_numpy()[covid["lsoa"].to_numpy()]
+    cdate = pd.DatetimeIndex(covid["date_of_death"])
+    c = pd.DataFrame({"district": cd, "year": cdate.year, "month": cdate.month}).value_counts()
+    target["covid"] = [c.get(k, 0) for k in zip(target["district"], target["year"],
+                                                target["month"], strict=True)]
+    target["weight"] = np.maximum(target["deaths"] - target["covid"], 0.2 * target["deaths"])
+    weights = target.set_index(["district", "year", "month"])["weight"]
+    month = np.zeros(len(frame), dtype=np.int64)
+    order = np.lexsort((year, district))
+    keys = pd.DataFrame({"d": district[order], "y": year[order]})
+    bounds = np.flatnonzero(np.r_[True, (keys["d"].to_numpy()[1:] != keys["d"].to_numpy()[:-1])
+                                  | (keys["y"].to_numpy()[1:] != keys["y"].to_numpy()[:-1]),
+                                  True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        d, y = keys["d"].iloc[a], int(keys["y"].iloc[a])
+        w = weights.loc[(d, y)].to_numpy(dtype=float)
+        n = _largest_remainder(b - a, w / w.sum())
+        month[order[a:b]] = rng.permutation(np.repeat(np.arange(1, 13), n))
+    start = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
+    days = (start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")
+    offset = (rng.random(len(frame)) * days.astype(int)).astype(np.int64)
+    return (start.astype("datetime64[D]") + offset.astype("timedelta64[D]")).astype(
+        "datetime64[ns]")
+
+
 def deaths_extract(residents: pd.DataFrame, lsoas: pd.DataFrame, years: range,
                    rng: np.random.Generator, id_start: int) -> tuple[pd.DataFrame, list]:
     """The deaths extract (all causes, including COVID-19) and the calibration used."""
     calibration = calibrate_all(residents, lsoas)
-    frame = pd.concat([all_cause_deaths(residents, lsoas, calibration, years, rng),
-                       covid_deaths(residents, lsoas, rng)], ignore_index=True)
+    other = all_cause_deaths(residents, lsoas, calibration, years, rng)
+    covid = covid_deaths(residents, lsoas, rng)
+    other["date_of_death"] = months_from_real(other, covid, lsoas, years, rng)
+    frame = pd.concat([other, covid], ignore_index=True)
     frame = frame.sort_values(["date_of_death", "lsoa", "age"], kind="stable").reset_index(
         drop=True)
     frame["premature"] = frame["age"] < 75

@@ -68,3 +68,8 @@ def leicester_first_wave() -> pd.Series:
     """Leicester's weekly deaths involving COVID-19, 2020 weeks 1-39 (ONS)."""
     w = load("leicester_deaths_weekly")
     return w.set_index("week")["deaths_covid19"]
+
+
+def monthly_deaths() -> pd.DataFrame:
+    """Deaths registered each month by area of usual residence, 2015 to June 2025 (ONS)."""
+    return load("deaths_monthly")
