@@ -796,6 +796,17 @@ def test_crash_during_publish_leaves_the_old_site_and_next_build_recovers(
     assert leftovers == []
 
 
+def test_a_site_published_as_a_plain_folder_is_migrated_not_lost(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("published by an older version")
+    book.recover(target)
+    assert target.is_symlink() and (target / "index.html").read_text().startswith("published")
+    index = book.publish(_site(tmp_path, "new"), target)
+    assert index.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.glob("site*")) == ["site", index.parent.name]
+
+
 def test_recovery_from_the_old_rename_based_publish(tmp_path):
     target = tmp_path / "site"
     (tmp_path / "site.old").mkdir()
