@@ -797,6 +797,17 @@ def test_crash_during_publish_leaves_the_old_site_and_next_build_recovers(
     assert leftovers == []
 
 
+def test_a_site_published_as_a_plain_folder_is_migrated_not_lost(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("published by an older version")
+    book.recover(target)
+    assert target.is_symlink() and (target / "index.html").read_text().startswith("published")
+    index = book.publish(_site(tmp_path, "new"), target)
+    assert index.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.glob("site*")) == ["site", index.parent.name]
+
+
 def test_recovery_from_the_old_rename_based_publish(tmp_path):
     target = tmp_path / "site"
     (tmp_path / "site.old").mkdir()
@@ -1059,20 +1070,22 @@ def test_sphinx_failure_is_reported_against_the_notebook(tmp_path, monkeypatch):
 def test_csv_counts_are_controlled_even_when_not_declared():
     frame = pd.DataFrame(
         {
-            "district": ["A", "B"],
-            "population_modelled": [12344.4, 6.0],
-            "register": [82398.0, 150678.0],
-            "value": [54.6854, 3.14159],
+            "district": ["A", "B", "C"],
+            "patients": [150_678.0, 20_000.0, 100.0],
+            "register": [82_398.0, 6.0, 41.0],
+            "le": [80.123, 81.456, 79.91],
         }
     )
+    frame["prevalence"] = frame["register"] / frame["patients"] * 100
     csv = report.csv_text(frame, rule="nhs_england")
     rows = [r.split(",") for r in csv.strip().splitlines()]
-    assert rows[0] == ["district", "population_modelled", "register", "value"]
-    assert rows[1][1:3] == ["12345", "82400"] and rows[2][1] == "[c]"
-    assert rows[2][3] == ""  # a derived value beside a suppressed count is withheld
-    assert rows[1][3] == "54.7"  # 3 significant figures (the precision shown), <= safe figures
-    small = report.csv_text(frame.assign(population_modelled=[1234.4, 6.0]), rule="nhs_england")
-    assert small.splitlines()[1].split(",")[3] == "55"  # 1,235 people: only 2 safe figures
+    assert rows[0] == ["district", "patients", "register", "le", "prevalence"]
+    assert [r[1:3] for r in rows[1:]] == [["150680", "82400"], ["20000", "[c]"], ["100", "40"]]
+    # a ratio of counts: withheld beside a suppressed count, and at most the safe figures of
+    # its numerator (1 figure for 40 people rounded to 5); then the 3 figures shown on charts
+    assert [r[4] for r in rows[1:]] == ["54.7", "", "40"]
+    # a complex statistic (life expectancy) is not a ratio of the counts: as shown
+    assert [r[3] for r in rows[1:]] == ["80.1", "81.5", "79.9"]
 
 
 def test_shares_cannot_recover_rounded_counts():

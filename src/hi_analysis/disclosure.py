@@ -301,45 +301,98 @@ def round_figures(value: float, figures: int) -> float:
     return round(value, figures - 1 - math.floor(math.log10(abs(value))))
 
 
+#: Scales at which a ratio of two counts is published (share, percent, per 1,000 ... 100,000).
+RATIO_SCALES = (1.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
+
+
+def _numerator(values: np.ndarray, raw: dict[str, np.ndarray]) -> str | None:
+    """The count a derived column was computed from, if it is a simple ratio of counts.
+
+    A column is count-derived when, in every row, it equals ``a / b * scale`` for two
+    count columns ``a`` and ``b`` (an uptake, a crude rate), or when over two or more
+    rows it is proportional to one count column (a share of an unpublished total).
+    Complex statistics (life expectancy, standardised rates, intervals) are neither.
+    """
+    ok = np.isfinite(values)
+    if not ok.any():
+        return None
+    v = values[ok]
+    for a, num in raw.items():
+        for b, den in raw.items():
+            if a == b:
+                continue
+            n, d = num[ok], den[ok]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = n / d
+            usable = np.isfinite(ratio) & (d > 0)
+            if not usable.all():
+                continue
+            for scale in RATIO_SCALES:
+                if np.allclose(v, ratio * scale, rtol=1e-6, atol=1e-12):
+                    return a
+    for a, num in raw.items():
+        n = num[ok]
+        usable = (n > 0) & (v != 0)
+        if usable.sum() < 2 or not usable.all():
+            continue
+        k = v / n
+        if np.allclose(k, k[0], rtol=1e-6, atol=0):
+            return a
+    return None
+
+
 def publishable(
     frame: pd.DataFrame, counts: Sequence[str] = (), rule: str | Preset = "nhs_england"
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Prepare a frame for publication: control every count, and limit derived values.
+    """Prepare a frame for publication: control every count, and every ratio of counts.
 
     Count columns (declared, or found by :func:`count_columns`) pass through
-    :func:`control`. In each row, every other numeric value is rounded to the
-    :func:`safe_figures` of the smallest published count in that row, and is
-    withheld (missing) when a count in the row was suppressed, so neither
-    can be used to undo the control.
+    :func:`control`. A column computed from them by simple division (a share,
+    an uptake, a crude rate: see :func:`_numerator`) is withheld (missing) in
+    rows where its counts are suppressed, and rounded to the :func:`safe_figures`
+    of its controlled numerator, so it cannot be used to undo the control (NHS
+    England: "percentages use the rounded numerator and denominator"). Complex
+    statistics (life expectancy, standardised rates, intervals) are left as they
+    are, as in the NHS England method.
 
     Returns
     -------
     (pandas.DataFrame, list of str)
         The controlled copy and the names of its count columns.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"dose2": [82_398, 3], "eligible": [150_678, 100]})
+    >>> t["uptake"] = t["dose2"] / t["eligible"]
+    >>> out, cols = publishable(t, ["dose2", "eligible"])
+    >>> out["uptake"].tolist()
+    [0.5468, nan]
     """
     cols = count_columns(frame, counts)
     out = frame.copy()
-    raw = {c: pd.to_numeric(frame[c], errors="coerce") for c in cols}
+    raw = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float64") for c in cols}
     for c in cols:
         out[c] = control(frame[c], rule).to_numpy()
     if not cols:
         return out, cols
-    derived = [c for c in out.columns if c not in cols and pd.api.types.is_float_dtype(out[c])]
-    if not derived:
-        return out, cols
-    published = pd.DataFrame({c: out[c].astype("Float64") for c in cols}, index=out.index)
-    suppressed = pd.DataFrame(
-        {c: published[c].isna() & raw[c].notna().to_numpy() for c in cols}, index=out.index
-    ).any(axis=1)
-    positive = published.where(published > 0)
-    smallest = positive.min(axis=1, skipna=True)
-    for c in derived:
-        values = out[c].astype("float64").to_numpy().copy()
-        for i, (small, hide) in enumerate(zip(smallest, suppressed, strict=True)):
-            if hide:
+    published = {
+        c: pd.to_numeric(pd.Series(out[c]), errors="coerce").to_numpy(dtype="float64") for c in cols
+    }
+    suppressed = np.zeros(len(out), dtype=bool)
+    for c in cols:
+        suppressed |= np.isnan(published[c]) & ~np.isnan(raw[c])
+    for c in out.columns:
+        if c in cols or not pd.api.types.is_float_dtype(out[c]):
+            continue
+        values = out[c].to_numpy(dtype="float64", na_value=np.nan).copy()
+        numerator = _numerator(values, raw)
+        if numerator is None:
+            continue
+        for i in range(len(values)):
+            if suppressed[i]:
                 values[i] = np.nan
                 continue
-            figures = safe_figures(float(small) if pd.notna(small) else float("nan"), rule)
+            figures = safe_figures(float(published[numerator][i]), rule)
             if figures is not None and np.isfinite(values[i]):
                 values[i] = round_figures(float(values[i]), figures)
         out[c] = values

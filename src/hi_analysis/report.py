@@ -88,11 +88,12 @@ def csv_text(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"Area": ["=HYPERLINK(1)"], "Residents": [1234], "Share": [0.123456]})
+    >>> t = pd.DataFrame({"Area": ["=HYPERLINK(1)"], "Residents": [1234], "Eligible": [5001]})
+    >>> t["Share"] = t["Residents"] / t["Eligible"]  # a ratio of counts
     >>> csv = csv_text(t, rule="nhs_england")  # rows end in CRLF (RFC 4180)
     >>> print(csv.replace("\r\n", "\n").strip())  # 2 figures: 1,235 people, base 5
-    Area,Residents,Share
-    '=HYPERLINK(1),1235,0.12
+    Area,Residents,Eligible,Share
+    '=HYPERLINK(1),1235,5000,0.25
     """
     formats = dict(formats or {})
     data, count_cols = disclosure.publishable(frame, counts, rule)

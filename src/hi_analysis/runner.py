@@ -40,7 +40,7 @@ from hi_analysis.provenance import (
     extracts_fingerprint,
     system_fingerprint,
 )
-from hi_analysis.safeio import atomic_write_text
+from hi_analysis.safeio import atomic_write_text, readable
 from hi_analysis.text import escape_markdown
 
 #: Cell tags that keep code and parameters off the published page.
@@ -134,6 +134,7 @@ class PapermillExecutor:
         )
         os.close(fd)
         tmp = Path(name)
+        readable(tmp)
         try:
             self._execute(job, tmp)
             tmp.replace(job.output)

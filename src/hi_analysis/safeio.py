@@ -38,7 +38,15 @@ def temp_path(target: Path, suffix: str = "") -> Path:
         prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent
     )
     os.close(fd)
+    readable(Path(name))
     return Path(name)
+
+
+def readable(path: Path) -> None:
+    """Give an exclusively created file the usual permissions (mkstemp makes it 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:

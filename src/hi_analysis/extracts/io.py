@@ -86,12 +86,21 @@ def _spec(name: str) -> ExtractSpec:
 
 
 @functools.cache
-def _system_lsoas(system_id: str) -> frozenset[str]:
-    from hi_analysis.config import load_system
-    from hi_analysis.geography import lsoa11_codes
+def _lsoas_of_districts(district_codes: tuple[str, ...]) -> frozenset[str]:
+    """2011 LSOAs of a set of districts, cached on the district codes.
 
-    system = load_system(system_id)
-    return frozenset(c for p in system.places for c in lsoa11_codes(p))
+    Never cached on a system's name, so an edited system is never checked against
+    the neighbourhoods it used to have.
+    """
+    from hi_analysis.data import load
+
+    lookup = load("lookup_lsoa11_lsoa21")
+    return frozenset(lookup.loc[lookup["ltla22_code"].isin(district_codes), "lsoa11_code"])
+
+
+def _system_lsoas(system: System) -> frozenset[str]:
+    return _lsoas_of_districts(tuple(sorted({c for p in system.places
+                                             for c in p.district_codes})))
 
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
@@ -202,7 +211,7 @@ def _read(path: Path, spec: ExtractSpec,
 def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, file: str,
                      rows: tuple[str, int]) -> None:
     problems = []
-    bad = ~frame["lsoa11cd"].isin(_system_lsoas(system.id))
+    bad = ~frame["lsoa11cd"].isin(_system_lsoas(system))
     if bad.any():
         problems.append(
             f"column 'lsoa11cd': LSOA code not in {system.short_name} at "
