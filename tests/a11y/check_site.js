@@ -167,21 +167,21 @@ async function main() {
         // accessible names of the chart figures and images, from Chromium's accessibility tree
         rec.figures = [];
         const cdp = await page.createCDPSession();
-        const axNode = async handle => {
-          const { node } = await cdp.send('DOM.describeNode', { objectId: handle.remoteObject().objectId });
-          const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { backendNodeId: node.backendNodeId, fetchRelatives: false });
-          return nodes[0];
-        };
-        for (const fig of await page.$$('figure.hi-chart')) {
-          const f = await axNode(fig);
-          const img = await fig.$('img');
-          const i = img ? await axNode(img) : null;
+        const root = (await cdp.send('DOM.getDocument', { depth: 0 })).root.nodeId;
+        const ids = async sel => (await cdp.send('DOM.querySelectorAll', { nodeId: root, selector: sel })).nodeIds;
+        const ax = async nodeId => (await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false })).nodes[0];
+        const figIds = await ids('figure.hi-chart');
+        const imgIds = await ids('figure.hi-chart > img');
+        const titles = await page.$$eval('figure.hi-chart', figs => figs.map(f => {
+          const t = f.querySelector('.hi-chart-title'); return t ? t.textContent.trim() : null; }));
+        for (let k = 0; k < figIds.length; k++) {
+          const f = await ax(figIds[k]);
+          const i = figIds.length === imgIds.length ? await ax(imgIds[k]) : null;
           const details = i && (i.properties || []).find(p => p.name === 'details');
           const idref = details ? details.value.relatedNodes.map(n => n.idref).join(' ') : null;
           const detailsText = idref ? await page.evaluate(id => {
             const el = document.getElementById(id); return el ? el.textContent.trim() : null; }, idref) : null;
-          const title = await fig.$eval('.hi-chart-title', el => el.textContent.trim()).catch(() => null);
-          rec.figures.push({ role: f.role && f.role.value, name: f.name && f.name.value, title,
+          rec.figures.push({ role: f.role && f.role.value, name: f.name && f.name.value, title: titles[k],
             imgName: i && i.name && i.name.value, imgDetails: idref, detailsText });
         }
         await cdp.detach();
