@@ -395,7 +395,7 @@ def test_table_first_column_is_row_headers_and_caption_required():
 
 def test_markdown_tables_are_captioned_with_row_headers():
     md = book.md_table("Places in LLR", ["Place", "People"], [["[A](a.md)", "1"]], numeric=True)
-    assert md.startswith("```{list-table} Places in LLR")
+    assert md.startswith("~~~{list-table} Places in LLR")
     assert ":stub-columns: 1" in md and ":header-rows: 1" in md
 
 

@@ -538,10 +538,21 @@ def _myst_tokens(text: str):
     md = create_md_parser(config, RendererHTML)
     tokens = md.parse(text, {})
     flat = []
+    rendered = md.render(text, {})
     for t in tokens:
+        if t.type == "fence" and t.info.startswith("{list-table}"):
+            # A MyST list-table: its caption and cells are Markdown that Sphinx parses
+            # later, so they are checked as Markdown too (the fence itself is ours).
+            caption = t.info[len("{list-table}") :].strip()
+            body = "\n".join(ln for ln in t.content.splitlines() if not ln.startswith(":"))
+            for part in (caption, body):
+                sub, html_text = _myst_tokens(part)
+                flat.extend(sub)
+                rendered += html_text
+            continue
         flat.append(t)
         flat.extend(t.children or [])
-    return flat, md.render(text, {})
+    return flat, rendered
 
 
 UNSAFE_TOKENS = {
@@ -733,12 +744,22 @@ def test_every_parameter_input_is_in_every_chapter_cache_key(tmp_path, monkeypat
 
 def test_files_in_a_parameters_subfolder_are_in_the_key(tmp_path, monkeypatch):
     d = _copy_llr(tmp_path, monkeypatch)
-    (d / "plan").mkdir()
-    (d / "plan" / "hypertension.yml").write_text("target: 0.8\n")
+    (d / "notes").mkdir()
+    (d / "notes" / "extra.yml").write_text("target: 0.8\n")
     before = _keys(load_system("llr"))
-    (d / "plan" / "hypertension.yml").write_text("target: 0.9\n")
+    (d / "notes" / "extra.yml").write_text("target: 0.9\n")
     after = _keys(load_system("llr"))
     assert all(before[k] != after[k] for k in before)
+
+
+def test_a_chapter_private_folder_is_only_in_its_chapters_key(tmp_path, monkeypatch):
+    d = _copy_llr(tmp_path, monkeypatch)
+    before = _keys(load_system("llr"))
+    plan = d / "plan" / "plan.yml"
+    plan.write_text(plan.read_text() + "\n# edited\n")
+    after = _keys(load_system("llr"))
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {k for k in before if k.endswith("/logic_model")}, changed
 
 
 # ----------------------------------------------------------------------------- publishing

@@ -49,11 +49,13 @@ def md_table(
     """A captioned MyST table whose first column holds row headers.
 
     Cells are Markdown. With ``numeric``, every column after the first is right-aligned.
+    The directive is fenced with tildes: a backtick fence's caption may not contain a
+    backtick, and an escaped name may.
 
     Examples
     --------
     >>> print(md_table("Places", ["Place", "People"], [["A", "1"]]))
-    ```{list-table} Places
+    ~~~{list-table} Places
     :header-rows: 1
     :stub-columns: 1
     :class: hi-md-table
@@ -62,10 +64,10 @@ def md_table(
       - People
     * - A
       - 1
-    ```
+    ~~~
     """
     lines = [
-        f"```{{list-table}} {caption}",
+        f"~~~{{list-table}} {caption}",
         ":header-rows: 1",
         ":stub-columns: 1",
         ":class: hi-md-table" + (" hi-numeric-table" if numeric else ""),
@@ -73,7 +75,7 @@ def md_table(
     ]
     for row in [header, *rows]:
         lines += [f"* - {row[0]}", *(f"  - {cell}" for cell in row[1:])]
-    lines.append("```")
+    lines.append("~~~")
     return "\n".join(lines)
 
 
