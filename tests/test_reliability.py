@@ -1198,6 +1198,8 @@ def test_every_published_csv_count_passes_the_rule(built_book):
             for col in frame.columns:
                 if not disclosure.is_count_column(col):
                     continue
+                if any(re.search("[A-Za-z]", v) for v in frame[col] if v != "[c]"):
+                    continue  # text named like a count (e.g. "Dose"), as in count_columns
                 for cell in frame[col]:
                     assert cell in ("", "0", "[c]") or int(cell) % 5 == 0, (page, col, cell)
                     checked += 1

@@ -163,7 +163,7 @@ DATASETS: dict[str, Dataset] = {
     "deaths_monthly": Dataset(
         "ons_monthly_deaths_registered_llr_england_2015_2025.csv", schemas.DEATHS_MONTHLY_LA,
         "Monthly deaths registered by area of usual residence, England and LLR councils",
-        "ONS", "January 2015 to June 2025 (2024-25 provisional)"),
+        "ONS", "January 2015 to June 2025 (2024 and 2025 provisional)"),
     "cases_daily_llr": Dataset(
         "ukhsa_cases_specimen_date_llr_ltla_daily_2020_2023.csv", schemas.CASES_DAILY_LTLA,
         "COVID-19 cases by specimen date, LLR districts, daily", "UKHSA",
