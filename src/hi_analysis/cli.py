@@ -20,50 +20,15 @@ import sys
 import time
 from collections.abc import Sequence
 
-from hi_analysis.config import CHAPTER_EXTRACTS, System, available_systems, load_system
-from hi_analysis.errors import HiAnalysisError, NotebookRunError
+from hi_analysis.config import available_systems, load_system
+from hi_analysis.errors import HiAnalysisError
 from hi_analysis.safeio import system_lock
 
 
 def _validate(system_id: str) -> None:
-    from hi_analysis.data import DATASETS, load
-    from hi_analysis.data.manifest import verify_manifest
-    from hi_analysis.data.public import BOUNDARIES, load_boundaries
+    from hi_analysis.pipeline import validate_inputs
 
-    system = load_system(system_id)
-    if "logic_model" in system.chapters:  # the plan is checked before any notebook runs
-        from hi_analysis.logic_model.plan import load_plan
-
-        load_plan(system)
-    verify_manifest()
-    for name in DATASETS:
-        load(name)
-    for layer in BOUNDARIES:
-        load_boundaries(layer)
-
-
-def _needed_extracts(system: System, chapters: Sequence[str] | None = None) -> list[str]:
-    chosen = chapters or system.chapters
-    return sorted({e for c in chosen for e in CHAPTER_EXTRACTS.get(c, ())})
-
-
-def _ensure_extracts(system: System, names: list[str], seed: int | None = None) -> None:
-    """Generate the synthetic extracts when any extract a chapter needs is missing."""
-    from hi_analysis.extracts import missing_extracts
-
-    missing = missing_extracts(system.id, names)
-    if not missing:
-        return
-    from hi_analysis import synth
-
-    print(
-        f"No extract for {', '.join(missing)}: generating SYNTHETIC extracts "
-        f"for {system.short_name} (about 30 s) ...",
-        file=sys.stderr,
-    )
-    result = synth.generate(system, seed=synth.DEFAULT_SEED if seed is None else seed)
-    print(f"Wrote {len(result.files)} synthetic extracts to "
-          f"{next(iter(result.files.values())).parent}", file=sys.stderr)
+    validate_inputs(load_system(system_id))
 
 
 def cmd_list(_: argparse.Namespace) -> int:
@@ -115,59 +80,29 @@ def cmd_manifest(_: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Validate, run the notebooks, assemble and publish the book."""
-    start = time.perf_counter()
-    system = load_system(args.system)
-    with system_lock(system.id, wait=args.wait, on_wait=_tell):
-        return _build_locked(args, system, start)
+    """Build the book: parse arguments, then call :func:`hi_analysis.pipeline.build`."""
+    from hi_analysis.pipeline import BuildRequest, build
+
+    outcome = build(
+        BuildRequest(
+            system_id=args.system,
+            places=args.place,
+            chapters=args.chapter,
+            jobs=args.jobs,
+            force=args.force,
+            quiet=args.quiet,
+            wait=args.wait,
+        ),
+        say=_tell,
+    )
+    if outcome.index is not None:
+        print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
+        print(outcome.index)
+    return 0
 
 
 def _tell(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _build_locked(args: argparse.Namespace, system: System, start: float) -> int:
-    """The build, run while holding the system's lock (no other build shares its folders)."""
-    from tqdm import tqdm
-
-    from hi_analysis import book, runner
-
-    print(f"Validating inputs for {system.name} ...", file=sys.stderr)
-    _validate(args.system)
-    needed = _needed_extracts(system, args.chapter)
-    _ensure_extracts(system, needed)
-    from hi_analysis.extracts import validate_extracts
-
-    validate_extracts(system, needed)
-    jobs = runner.plan(system, places=args.place, chapters=args.chapter)
-    bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr, disable=args.quiet)
-
-    def done(res: runner.JobResult) -> None:
-        bar.update(1)
-        bar.set_postfix_str(f"{res.job.place}/{res.job.chapter}: {res.status}")
-
-    results = runner.run(jobs, workers=args.jobs, force=args.force, on_done=done)
-    bar.close()
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        raise NotebookRunError(" | ".join(r.error for r in failed))
-    ran = sum(r.status == "ran" for r in results)
-    print(f"{ran} notebook(s) run, {len(results) - ran} unchanged (cached)", file=sys.stderr)
-    if args.place or args.chapter:
-        # A partial run refreshes notebooks but publishes only a complete book.
-        all_jobs = runner.plan(system)
-        if runner.outdated(all_jobs):
-            print(
-                "Partial run: the book is published only when every chapter has run.",
-                file=sys.stderr,
-            )
-            return 0
-        jobs = all_jobs
-    print("Building the book ...", file=sys.stderr)
-    index = book.build_book(system, jobs)
-    print(f"Built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    print(index)
-    return 0
 
 
 def _wait_option(p: argparse.ArgumentParser) -> None:
