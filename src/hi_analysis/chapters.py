@@ -16,6 +16,8 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,13 @@ class Chapter:
     parameter_dirs : tuple of str
         Folders under ``parameters/<system>/`` the chapter reads (e.g. ``"plan"``):
         the runner re-runs the chapter when a file in them changes.
+    key_results : tuple of str
+        Identifiers of the :class:`hi_analysis.results.KeyResult` records the
+        chapter writes to its sidecar; a family of records is one shell-style
+        pattern (``"first_dose_*_nims"``). Empty: not declared yet.
+    template : pathlib.Path, optional
+        The notebook template, when it is not ``notebooks/<id>.ipynb`` (a chapter
+        kept outside the repository, or a test's throwaway chapter).
     """
 
     id: str
@@ -45,11 +54,32 @@ class Chapter:
     extracts: tuple[str, ...] = ()
     summary: str = ""
     parameter_dirs: tuple[str, ...] = ()
+    key_results: tuple[str, ...] = ()
+    template: Path | None = None
 
     @property
     def notebook(self) -> str:
         """File name of the chapter's notebook template."""
         return f"{self.id}.ipynb"
+
+    @property
+    def template_path(self) -> Path:
+        """Absolute path of the chapter's notebook template."""
+        from hi_analysis.paths import notebooks_dir
+
+        return self.template if self.template is not None else notebooks_dir() / self.notebook
+
+    def declares(self, result_id: str) -> bool:
+        """Whether a key-result identifier is one the chapter declares.
+
+        Examples
+        --------
+        >>> CHAPTERS["covid"].declares("first_dose_50plus_nims")
+        True
+        >>> CHAPTERS["covid"].declares("made_up")
+        False
+        """
+        return any(fnmatchcase(result_id, pattern) for pattern in self.key_results)
 
 
 #: Every chapter, in reading order. Add a chapter by adding one entry.
@@ -78,6 +108,16 @@ _REGISTRY: tuple[Chapter, ...] = (
         ),
         summary="How many more people died in the pandemic, who was hit hardest, whether "
         "vaccination reached everyone, and who is still waiting for care.",
+        key_results=(
+            "excess_deaths_2020_2021",
+            "excess_percent_2020_2021",
+            "excess_deaths_system_2020_2021",
+            "covid_death_rate_ratio_*",
+            "first_dose_*_nims",
+            "vaccination_msoa_sii",
+            "long_wait_ratio_latest",
+            "long_wait_gap_did",
+        ),
     ),
     Chapter(
         id="logic_model",
@@ -85,6 +125,7 @@ _REGISTRY: tuple[Chapter, ...] = (
         extracts=("programme_series",),
         summary="Whether each programme of the plan is working, arrow by arrow, and for whom.",
         parameter_dirs=("plan",),
+        key_results=("*.arrow*",),
     ),
 )
 

@@ -2,9 +2,10 @@
 
 The unit of work is a :class:`Job` (one chapter for one place). An
 :class:`Executor` turns a job into an executed notebook; the default is
-:class:`PapermillExecutor` (a fresh kernel per notebook). The executor is a
-small protocol so a warm-kernel or distributed executor can replace it later
-without touching the rest of the pipeline.
+:class:`PapermillExecutor`, which keeps one warm kernel per pool worker and
+resets it before every notebook (:mod:`hi_analysis.kernel`). The executor is a
+small protocol so a distributed executor can replace it later without touching
+the rest of the pipeline.
 
 A job is skipped when its output notebook already carries the same cache key:
 a digest of the template, the parameters, every parameter input of the system
@@ -32,7 +33,7 @@ from typing import Protocol
 import nbformat
 
 from hi_analysis.chapters import CHAPTERS
-from hi_analysis.config import CHAPTER_EXTRACTS, System
+from hi_analysis.config import System
 from hi_analysis.paths import build_dir, notebooks_dir
 from hi_analysis.provenance import (
     code_fingerprint,
@@ -109,17 +110,196 @@ def _describe_failure(job: Job, exc: BaseException) -> str:
     return f"{job.chapter} failed for place {job.place!r}{where}: {ename}: {first_line}"
 
 
+#: Environment of every kernel: no debugger file-validation warning, no Jupyter path notice.
+QUIET_KERNEL_ENV = {
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "JUPYTER_PLATFORM_DIRS": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+#: Loggers of the Jupyter machinery that print transport chatter ("Kernel didn't respond").
+QUIET_LOGGERS = ("papermill", "nbclient", "jupyter_client", "traitlets", "asyncio", "tornado")
+
+
+def quiet_jupyter() -> None:
+    """Silence the Jupyter transport warnings in this process and the kernels it starts.
+
+    The progress bar is then the only thing an analyst sees; failures are still
+    reported, in one line per notebook, from the job results.
+    """
+    import logging
+    import warnings
+
+    for name, value in QUIET_KERNEL_ENV.items():
+        os.environ.setdefault(name, value)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module="zmq")
+    warnings.filterwarnings("ignore", module="jupyter_client")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+class _WarmKernel:
+    """One ``python3`` kernel kept running in a pool worker and reused between notebooks."""
+
+    #: The worker's kernel (one per process), started on first use.
+    current: _WarmKernel | None = None
+
+    def __init__(self, preload: bool):
+        import subprocess
+
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.km = AsyncKernelManager(kernel_name="python3")
+        run_sync(self.km.start_kernel)(
+            extra_arguments=["--HistoryManager.enabled=False"],
+            env={**os.environ, **QUIET_KERNEL_ENV},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._run(f"__import__('hi_analysis.kernel').kernel.prepare(preload={preload!r})")
+
+    def _run(self, code: str, timeout: float = 600) -> None:
+        """Execute code silently (no history, no execution count) and wait for it."""
+        kc = self.km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(
+                code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+            )
+        finally:
+            kc.stop_channels()
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # already gone
+            pass
+        if _WarmKernel.current is self:
+            _WarmKernel.current = None
+
+    @classmethod
+    def get(cls, preload: bool) -> _WarmKernel:
+        """The worker's kernel, started (and warmed up) when missing or dead."""
+        import atexit
+
+        kernel = cls.current
+        if kernel is not None and not kernel.alive():
+            kernel.shutdown()
+            kernel = None
+        if kernel is None:
+            kernel = cls.current = cls(preload)
+            atexit.register(kernel.shutdown)
+        return kernel
+
+
+def _warm_engine() -> str:
+    """Register (once) the papermill engine that runs a notebook on a warm kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    name = "hi_analysis_warm"
+    if name in papermill_engines._engines:
+        return name
+
+    class WarmClient(PapermillNotebookClient):
+        """Papermill's client, resetting the kernel's state before the first cell."""
+
+        hi_cwd = "."
+
+        def papermill_execute_cells(self) -> None:
+            code = f"__import__('hi_analysis.kernel').kernel.reset({self.hi_cwd!r})"
+            msg_id = self.kc.execute(code, silent=True, store_history=False)
+            reply = self.wait_for_reply(msg_id)
+            if reply is None or reply["content"]["status"] != "ok":
+                raise RuntimeError("could not reset the kernel before the notebook")
+            super().papermill_execute_cells()
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            hi_cwd=".",
+            **kwargs,
+        ):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=cls_logger(),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client = WarmClient(nb_man, km=km, **final)
+            client.hi_cwd = hi_cwd
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    def cls_logger():
+        import logging
+
+        return logging.getLogger("papermill")
+
+    papermill_engines.register(name, WarmEngine)
+    return name
+
+
 class PapermillExecutor:
-    """Execute notebooks with papermill in a fresh ``python3`` kernel (one retry on start-up).
+    """Execute notebooks with papermill, by default on a warm kernel reused between jobs.
+
+    Each pool worker keeps one ``python3`` kernel, warmed up once (the package
+    and the shipped data imported and read: :func:`hi_analysis.kernel.prepare`)
+    and reset before every notebook (:func:`hi_analysis.kernel.reset`: empty
+    namespace, execution count 1, the job's working directory, matplotlib,
+    warnings, environment and random state as after warm-up), so no notebook's
+    output depends on what ran before it. The kernel dies with its worker, and
+    the worker with the build.
 
     Parameters
     ----------
     timeout : int
         Seconds allowed per cell.
+    reuse_kernel : bool
+        Reuse a warm kernel (default); ``False`` starts a fresh kernel per notebook.
+    preload : bool
+        Read the shipped public data while warming a kernel up.
     """
 
-    def __init__(self, timeout: int = 600):
+    def __init__(self, timeout: int = 600, reuse_kernel: bool = True, preload: bool = True):
         self.timeout = timeout
+        self.reuse_kernel = reuse_kernel
+        self.preload = preload
+
+    def warm_up(self) -> None:
+        """Start this worker's kernel ahead of its first notebook (pool initialiser)."""
+        if self.reuse_kernel:
+            _WarmKernel.get(self.preload)
 
     def __call__(self, job: Job) -> None:
         """Execute ``job.template`` into ``job.output`` with the job's parameters.
@@ -145,18 +325,35 @@ class PapermillExecutor:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
+        quiet_jupyter()
+        common = dict(
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(job.output.parent),
+            execution_timeout=self.timeout,
+            log_output=False,
+        )
         for attempt in (1, 2):
             try:
-                pm.execute_notebook(
-                    str(job.template),
-                    str(tmp),
-                    parameters=job.parameters,
-                    kernel_name="python3",
-                    progress_bar=False,
-                    cwd=str(job.output.parent),
-                    execution_timeout=self.timeout,
-                    log_output=False,
-                )
+                if self.reuse_kernel:
+                    kernel = _WarmKernel.get(self.preload)
+                    try:
+                        pm.execute_notebook(
+                            str(job.template),
+                            str(tmp),
+                            engine_name=_warm_engine(),
+                            km=kernel.km,
+                            hi_cwd=str(job.output.parent),
+                            **common,
+                        )
+                    except PapermillExecutionError:
+                        raise
+                    except BaseException:  # timeout, dead kernel: never reuse it
+                        kernel.shutdown()
+                        raise
+                else:
+                    pm.execute_notebook(str(job.template), str(tmp), **common)
                 break
             except PapermillExecutionError:
                 raise
@@ -228,6 +425,18 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _init_worker(parent: int, executor: Executor) -> None:
+    """Pool-worker initialiser: die with the build, keep Jupyter quiet, warm a kernel up."""
+    _die_with_parent(parent)
+    quiet_jupyter()
+    warm_up = getattr(executor, "warm_up", None)
+    if warm_up is not None:
+        try:
+            warm_up()
+        except Exception:  # the first job starts the kernel again and reports any error
+            pass
+
+
 def remove_stale_runs(jobs: Iterable[Job]) -> None:
     """Delete half-written notebooks left by a killed build (call under the system lock)."""
     for folder in {j.output.parent for j in jobs}:
@@ -246,6 +455,13 @@ def _run_one(job: Job, executor: Executor, key: str) -> JobResult:
     except BaseException as exc:  # reported, not raised, so the pool carries on
         return JobResult(job, "failed", time.perf_counter() - start, _describe_failure(job, exc))
     return JobResult(job, "ran", time.perf_counter() - start)
+
+
+def _template(chapter: str) -> Path:
+    """The notebook template of a chapter (from the registry; else ``notebooks/<id>.ipynb``)."""
+    if chapter in CHAPTERS:
+        return CHAPTERS[chapter].template_path
+    return notebooks_dir() / f"{chapter}.ipynb"
 
 
 def plan(
@@ -271,7 +487,7 @@ def plan(
                     place=place.id,
                     place_name=place.name,
                     chapter=chapter,
-                    template=notebooks_dir() / f"{chapter}.ipynb",
+                    template=_template(chapter),
                     output=out_root / "notebooks" / place.id / f"{chapter}.ipynb",
                     results=results,
                     parameters={
@@ -279,7 +495,7 @@ def plan(
                         "place": place.id,
                         "results_path": str(results),
                     },
-                    extracts=CHAPTER_EXTRACTS.get(chapter, ()),
+                    extracts=CHAPTERS[chapter].extracts if chapter in CHAPTERS else (),
                     inputs=system_fingerprint(
                         system, CHAPTERS[chapter].parameter_dirs if chapter in CHAPTERS else ()
                     ),
@@ -356,8 +572,8 @@ def run(
         with ProcessPoolExecutor(
             max_workers=n,
             mp_context=get_context("spawn"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
+            initializer=_init_worker,
+            initargs=(os.getpid(), executor),
         ) as pool:
             futures = {pool.submit(_run_one, job, executor, key): i for i, job, key in todo}
             for fut in as_completed(futures):

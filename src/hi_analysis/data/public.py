@@ -13,10 +13,13 @@ Examples
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -25,7 +28,10 @@ import pandera.pandas as pa
 from hi_analysis.data import schemas
 from hi_analysis.data.validate import describe_path, read_table
 from hi_analysis.errors import DataValidationError
-from hi_analysis.paths import public_data_dir
+from hi_analysis.paths import build_dir, public_data_dir
+from hi_analysis.safeio import temp_path
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -223,11 +229,63 @@ def dataset(name: str) -> Dataset:
         raise KeyError(f"unknown dataset {name!r}; known datasets: {known}") from None
 
 
+#: Bumped when the layout of the validated-table cache changes.
+CACHE_FORMAT = "1"
+
+
+@functools.cache
+def _source_digest() -> str:
+    """Digest of the code that reads and validates public data (and the pandas version)."""
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{pd.__version__}:{gpd.__version__}".encode())
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def _validated(path: Path, label: str, read: Callable[[], T]) -> T:
+    """Read and validate a shipped file once per content: later calls unpickle the result.
+
+    The validated object is kept in ``_build/cache/public/<label>-<key>.pickle``, keyed
+    on the file's sha256 and :func:`_source_digest`, so an edited file or changed schema
+    is read and validated again (and a bad file still fails with its one-line error).
+    """
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # missing or unreadable: the reader reports it in one line
+        return read()
+    key = hashlib.sha256(f"{digest}:{_source_digest()}".encode()).hexdigest()[:32]
+    cached = build_dir() / "cache" / "public" / f"{label}-{key}.pickle"
+    try:
+        with cached.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        pass
+    value = read()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob(f"{label}-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = temp_path(cached)
+        try:
+            with tmp.open("wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError:  # a read-only build folder only costs speed
+        pass
+    return value
+
+
 @functools.cache
 def _load_cached(name: str) -> pd.DataFrame:
     ds = dataset(name)
-    frame = read_table(ds.path, ds.schema)
-    return ds.prepare(frame) if ds.prepare else frame
+
+    def read() -> pd.DataFrame:
+        frame = read_table(ds.path, ds.schema)
+        return ds.prepare(frame) if ds.prepare else frame
+
+    return _validated(ds.path, name, read)
 
 
 def load(name: str) -> pd.DataFrame:
@@ -256,6 +314,10 @@ def load(name: str) -> pd.DataFrame:
 def _boundaries_cached(layer: str) -> gpd.GeoDataFrame:
     rel, _ = BOUNDARIES[layer]
     path = public_data_dir() / rel
+    return _validated(path, f"boundaries-{layer}", lambda: _read_boundaries(path))
+
+
+def _read_boundaries(path: Path) -> gpd.GeoDataFrame:
     if not path.is_file():
         raise DataValidationError(describe_path(path), ["file not found"])
     try:

@@ -5,6 +5,7 @@ where none exists the synthetic ``<name>.SYNTHETIC.parquet`` made by ``hi-analys
 is used instead, and every page that uses it says so.
 """
 
+from hi_analysis.extracts.cache import read_extract, read_extracts
 from hi_analysis.extracts.io import (
     extract_path,
     extracts_dir,
@@ -25,6 +26,8 @@ __all__ = [
     "is_synthetic",
     "load_extract",
     "missing_extracts",
+    "read_extract",
+    "read_extracts",
     "validate_extracts",
     "write_extract",
 ]

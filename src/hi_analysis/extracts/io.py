@@ -371,7 +371,9 @@ def extracts_record(system_id: str, names: Iterable[str]) -> list[dict[str, obje
         if path is None:
             out.append({"extract": name, "file": None, "sha256": None, "synthetic": None})
             continue
-        out.append({"extract": name, "file": path.name, "sha256": file_digest(path),
+        from hi_analysis.extracts.cache import _file_digest
+
+        out.append({"extract": name, "file": path.name, "sha256": _file_digest(path),
                     "synthetic": SYNTHETIC_TAG in path.name})
     return out
 
@@ -380,8 +382,10 @@ def validate_extracts(system: System, names: Iterable[str]) -> list[str]:
     """Validate extracts before any notebook runs, skipping files already validated.
 
     A file that passed is remembered by its sha256 in
-    ``<build>/<system>/extracts-validated.json``, so an unchanged extract is not
-    re-read on the next build; a changed or new one is validated in full.
+    ``<build>/<system>/extracts-validated.json`` and its validated, typed rows are
+    cached by place (:mod:`hi_analysis.extracts.cache`), so an unchanged extract is
+    not re-read on the next build and notebooks read the cache instead of
+    validating again; a changed or new one is validated in full.
 
     Returns
     -------
@@ -401,13 +405,15 @@ def validate_extracts(system: System, names: Iterable[str]) -> list[str]:
     except (OSError, ValueError):
         seen = {}
     context = validation_context(system)
+    from hi_analysis.extracts import cache
+
     checked = []
     for rec in extracts_record(system.id, names):
         name = str(rec["extract"])
         key = f"{rec['sha256']}:{context}"
-        if rec["file"] is not None and seen.get(name) == key:
+        if rec["file"] is not None and seen.get(name) == key and cache.is_cached(system, name):
             continue
-        load_extract(system, name)  # raises with file, column and rows
+        cache.ensure(system, name)  # validates; raises with file, column and rows
         seen[name] = key
         checked.append(name)
     if checked:
