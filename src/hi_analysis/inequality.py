@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from hi_analysis import stats
-from hi_analysis.config import Place
+from hi_analysis.config import Place, System
 from hi_analysis.data import load
 from hi_analysis.geography import lsoa11_codes
 
@@ -584,3 +584,30 @@ def key_results(items: Sequence[Gradient], districts: pd.DataFrame) -> dict[str,
                       "n_quantiles": int(g.fit["n_quantiles"]), "synthetic": g.synthetic}
     out["districts"] = districts.to_dict(orient="records")
     return out
+
+
+@dataclass
+class SiiChapter:
+    """Every number of one place's slope-index page."""
+
+    items: list[Gradient]
+    published: pd.DataFrame
+    districts: pd.DataFrame
+    trend: pd.DataFrame
+
+
+def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) -> SiiChapter:
+    """Run every computation of the slope-index chapter for a place.
+
+    What the notebook calls (and ``benchmarks/bench_build.py`` times without it):
+    :func:`gradients`, the published and computed district SIIs and the trend over
+    the system's reporting period.
+    """
+    deaths, pop = extracts["deaths"], extracts["registered_population"]
+    return SiiChapter(
+        items=gradients(place, extracts),
+        published=published_le_sii(place),
+        districts=district_le_sii(place, deaths, pop),
+        trend=le_sii_trend(place, deaths, pop, first=system.reporting_period.start.year,
+                           last=system.reporting_period.end.year),
+    )

@@ -738,3 +738,46 @@ def key_results(
         .to_dict(),
         "inverse_care_slope_per_10": fit.slope_per_10,
     }
+
+
+@dataclass
+class NeedsChapter:
+    """Every number of one place's needs-analysis page (all real published data)."""
+
+    pyramid: pd.DataFrame
+    total: int
+    profile: pd.DataFrame
+    core19: float
+    core25: float
+    lsoas: pd.DataFrame
+    change: DeprivationChange
+    ethnicity: pd.DataFrame
+    eth_core20: pd.DataFrame
+    status: pd.DataFrame
+    qof: pd.DataFrame
+    gps: pd.DataFrame
+    fit: InverseCare
+
+
+def compute(place: Place) -> NeedsChapter:
+    """Run every computation of the needs-analysis chapter for a place.
+
+    What the notebook calls (and ``benchmarks/bench_build.py`` times without it).
+    """
+    profile = deprivation_profile(place)
+    gps = practices(place)
+    return NeedsChapter(
+        pyramid=population_pyramid(place),
+        total=total_population(place),
+        profile=profile,
+        core19=core20_share(profile, "IMD 2019"),
+        core25=core20_share(profile, "IoD2025"),
+        lsoas=deprivation_lsoas(place),
+        change=deprivation_change(place),
+        ethnicity=ethnicity_profile(place),
+        eth_core20=ethnicity_core20(place),
+        status=health_status(place),
+        qof=qof_prevalence(place),
+        gps=gps,
+        fit=inverse_care(gps),
+    )

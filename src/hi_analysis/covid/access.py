@@ -60,16 +60,31 @@ def modes(appointments: pd.DataFrame, place: Place) -> pd.DataFrame:
     a = a[in_codes(a["lsoa11cd"], lsoa11_codes(place))]
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")["imd_decile"]
     mode = a["mode"]
-    frame = pd.DataFrame(
+    age = a["age"].to_numpy()
+    band = np.full(len(age), -1, dtype=np.int8)
+    for i, (lo, hi, _) in enumerate(AGE_BANDS):
+        band[(age >= lo) & (age < hi)] = i
+    records = pd.DataFrame(
         {
             "date": a["appointment_date"].to_numpy(),
-            "Age band": _age_band(a["age"].to_numpy()),
+            "band": band,
             "IMD quintile": (lookup(a["lsoa11cd"], (imd + 1) // 2)).astype(int),
             "Remote": (mode != "Face to face").astype(int).to_numpy(),
             "Video or online": mode.isin(["Video", "Online"]).astype(int).to_numpy(),
             "one": 1,
         }
     )
+    # One pass over the records: counts by day, age band and quintile (integer keys);
+    # every period and breakdown below sums these, giving the same counts as the records.
+    frame = (
+        records.groupby(["date", "band", "IMD quintile"], sort=False)[
+            ["Remote", "Video or online", "one"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    labels = np.array([label for _, _, label in AGE_BANDS] + [None], dtype=object)
+    frame.insert(1, "Age band", labels[frame.pop("band").to_numpy()])
     rows = []
     for period, (start, end) in PERIODS.items():
         f = frame[frame["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
