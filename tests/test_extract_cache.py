@@ -114,3 +114,35 @@ def test_a_deleted_cache_is_rebuilt_by_validation(llr, folder):
 def test_a_missing_extract_is_one_clear_line(llr, folder):
     with pytest.raises(DataValidationError, match="extract not found.*hi-analysis synth"):
         read_extract(llr, "deaths")
+
+
+def test_public_tables_are_validated_once_per_content(tmp_path, monkeypatch):
+    from hi_analysis.data import public
+
+    monkeypatch.setenv("HI_ANALYSIS_BUILD", str(tmp_path / "build"))
+    path = tmp_path / "table.csv"
+    path.write_text("a\n1\n")
+    reads = []
+
+    def read():
+        reads.append(path.read_text())
+        return pd.read_csv(path)
+
+    first = public._validated(path, "table", read)
+    again = public._validated(path, "table", read)  # a new process would unpickle it too
+    pd.testing.assert_frame_equal(first, again)
+    assert len(reads) == 1
+    path.write_text("a\n2\n")  # an edited file is read and validated again
+    assert public._validated(path, "table", read)["a"].tolist() == [2]
+    assert len(reads) == 2
+    assert len(list((tmp_path / "build" / "cache" / "public").glob("table-*"))) == 1
+    monkeypatch.setattr(public, "_source_digest", lambda: "schemas v2")
+    public._validated(path, "table", read)  # a changed schema: validated again
+    assert len(reads) == 3
+    path.unlink()
+
+    def missing():
+        raise DataValidationError(str(path), ["file not found"])
+
+    with pytest.raises(DataValidationError, match="file not found"):
+        public._validated(path, "table", missing)

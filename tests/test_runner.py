@@ -239,3 +239,19 @@ def test_a_new_chapter_is_one_registry_entry(llr, tmp_path, monkeypatch):
     title = nbformat.read(job.output, as_version=4).cells[0].source
     assert title == "# Tiny chapter: Rutland"
     assert runner.outdated(jobs) == []
+
+
+def test_every_key_result_written_is_declared_by_its_chapter(built_book):
+    """The registry's key_results say what each chapter writes (where declared)."""
+    from hi_analysis.chapters import CHAPTERS
+
+    checked = 0
+    for chapter in CHAPTERS.values():
+        if not chapter.key_results:
+            continue
+        for place in ("leicester", "leicestershire", "rutland"):
+            written = built_book.results(place, chapter.id).get("key_results", [])
+            undeclared = [r["id"] for r in written if not chapter.declares(r["id"])]
+            assert not undeclared, f"{chapter.id} writes undeclared key results {undeclared}"
+            checked += len(written)
+    assert checked > 0

@@ -19,9 +19,8 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
@@ -30,6 +29,9 @@ from hi_analysis.data.validate import describe_path, read_table
 from hi_analysis.errors import DataValidationError
 from hi_analysis.paths import build_dir, public_data_dir
 from hi_analysis.safeio import temp_path
+
+if TYPE_CHECKING:  # geopandas is imported only when boundaries are read (it is slow to import)
+    import geopandas as gpd
 
 T = TypeVar("T")
 
@@ -236,7 +238,9 @@ CACHE_FORMAT = "1"
 @functools.cache
 def _source_digest() -> str:
     """Digest of the code that reads and validates public data (and the pandas version)."""
-    h = hashlib.sha256(f"{CACHE_FORMAT}:{pd.__version__}:{gpd.__version__}".encode())
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{pd.__version__}:{version('geopandas')}".encode())
     for src in sorted(Path(__file__).parent.glob("*.py")):
         h.update(src.read_bytes())
     return h.hexdigest()
@@ -318,6 +322,8 @@ def _boundaries_cached(layer: str) -> gpd.GeoDataFrame:
 
 
 def _read_boundaries(path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     if not path.is_file():
         raise DataValidationError(describe_path(path), ["file not found"])
     try:
