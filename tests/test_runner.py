@@ -49,9 +49,18 @@ def test_plan_lists_one_job_per_place_and_chapter(llr):
     extracts = {j.chapter: j.extracts for j in jobs}
     assert extracts["needs_analysis"] == ()
     assert extracts["sii"] == (
-        "registered_population", "deaths", "emergency_admissions", "ltc_register")
+        "registered_population",
+        "deaths",
+        "emergency_admissions",
+        "ltc_register",
+    )
     assert extracts["covid"] == (
-        "registered_population", "deaths", "vaccinations", "waiting_list", "gp_appointments")
+        "registered_population",
+        "deaths",
+        "vaccinations",
+        "waiting_list",
+        "gp_appointments",
+    )
     assert extracts["logic_model"] == ("programme_series",)
     with pytest.raises(ValueError, match="chapter 'nope' is not published"):
         runner.plan(llr, chapters=["nope"])
@@ -179,9 +188,7 @@ def test_a_warm_kernel_gives_the_output_of_a_fresh_one(tmp_path):
     fresh_dir = tmp_path / "fresh"
     fresh_dir.mkdir()
     b_alone = _probe_job(fresh_dir, "b", _PROBE)
-    [res] = runner.run(
-        [b_alone], workers=1, executor=runner.PapermillExecutor(reuse_kernel=False)
-    )
+    [res] = runner.run([b_alone], workers=1, executor=runner.PapermillExecutor(reuse_kernel=False))
     assert res.status == "ran", res.error
     assert after_a == _outputs(b_alone.output)
     state = ast.literal_eval(after_a[-1][1][0]["data"]["text/plain"])
@@ -200,11 +207,12 @@ def test_a_new_chapter_is_one_registry_entry(llr, tmp_path, monkeypatch):
 
     template = tmp_path / "tiny.ipynb"
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    params = nbformat.v4.new_code_cell(
-        'system = "llr"\nplace = "leicester"\nresults_path = ""'
-    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    params = nbformat.v4.new_code_cell('system = "llr"\nplace = "leicester"\nresults_path = ""')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Tiny chapter: {{place_name}}"),
@@ -221,8 +229,12 @@ def test_a_new_chapter_is_one_registry_entry(llr, tmp_path, monkeypatch):
     ]
     nbformat.write(nb, template)
     entry = chapters.Chapter(
-        id="tiny", title="Tiny", extracts=("deaths",), summary="A throwaway chapter.",
-        key_results=("answer",), template=template,
+        id="tiny",
+        title="Tiny",
+        extracts=("deaths",),
+        summary="A throwaway chapter.",
+        key_results=("answer",),
+        template=template,
     )
     monkeypatch.setitem(chapters.CHAPTERS, "tiny", entry)
     monkeypatch.setenv("HI_ANALYSIS_BUILD", str(tmp_path / "build"))

@@ -106,11 +106,7 @@ def area_fits(system: System, place: Place | None = None) -> list[AreaExcess]:
         )
     ]
     for p in system.places:
-        out.append(
-            AreaExcess(
-                p.code, p.name, "place", _fit((p.code,))
-            )
-        )
+        out.append(AreaExcess(p.code, p.name, "place", _fit((p.code,))))
         if len(p.districts) > 1 and (place is None or place.code == p.code):
             for d in p.districts:
                 out.append(
