@@ -157,7 +157,11 @@ class _WarmKernel:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._run(f"__import__('hi_analysis.kernel').kernel.prepare(preload={preload!r})")
+        try:
+            self._run(f"__import__('hi_analysis.kernel').kernel.prepare(preload={preload!r})")
+        except BaseException:
+            self.shutdown()
+            raise
 
     def _run(self, code: str, timeout: float = 600) -> None:
         """Execute code silently (no history, no execution count) and wait for it."""
