@@ -1,6 +1,7 @@
 """The runner: cache keys, publishable notebooks, and readable failures."""
 
 import ast
+import inspect
 import json
 
 import nbformat
@@ -267,3 +268,17 @@ def test_every_key_result_written_is_declared_by_its_chapter(built_book):
             assert not undeclared, f"{chapter.id} writes undeclared key results {undeclared}"
             checked += len(written)
     assert checked > 0
+
+
+def test_every_registered_chapter_has_a_compute_entry_point():
+    """The benchmark's floor and the notebooks share one compute function per chapter."""
+    import importlib
+
+    from hi_analysis.chapters import CHAPTERS
+
+    for chapter in CHAPTERS.values():
+        module, _, name = chapter.compute.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        assert list(inspect.signature(function).parameters)[:3] == ["system", "place", "extracts"]
+        assert chapter.extract_scope in ("place", "system")
+        assert chapter.template_path.is_file()

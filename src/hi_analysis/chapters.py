@@ -18,6 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hi_analysis.config import Place, System
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,13 @@ class Chapter:
     template : pathlib.Path, optional
         The notebook template, when it is not ``notebooks/<id>.ipynb`` (a chapter
         kept outside the repository, or a test's throwaway chapter).
+    compute : str
+        ``"module:function"`` of the chapter's single compute entry point,
+        ``f(system, place, extracts)``, which runs every computation of a place's page
+        (what the notebook calls; ``benchmarks/bench_build.py`` times it without one).
+    extract_scope : str
+        ``"place"`` when the chapter reads only the place's rows of its extracts,
+        ``"system"`` when it needs every place's (e.g. comparators).
     """
 
     id: str
@@ -56,6 +67,8 @@ class Chapter:
     parameter_dirs: tuple[str, ...] = ()
     key_results: tuple[str, ...] = ()
     template: Path | None = None
+    compute: str = ""
+    extract_scope: str = "place"
 
     @property
     def notebook(self) -> str:
@@ -68,6 +81,28 @@ class Chapter:
         from hi_analysis.paths import notebooks_dir
 
         return self.template if self.template is not None else notebooks_dir() / self.notebook
+
+    def run(self, system: System, place: Place) -> object:
+        """Run the chapter's computations for a place, as its notebook does (no notebook).
+
+        Reads the chapter's validated extracts from the cache (the place's rows, or the
+        system's when ``extract_scope`` is ``"system"``) and calls :attr:`compute`.
+
+        Raises
+        ------
+        ValueError
+            When the chapter declares no compute entry point.
+        """
+        import importlib
+
+        from hi_analysis.extracts import read_extracts
+
+        if not self.compute:
+            raise ValueError(f"chapter {self.id!r} declares no compute entry point")
+        module, _, name = self.compute.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        scope = None if self.extract_scope == "system" else place
+        return function(system, place, read_extracts(system, self.extracts, scope))
 
     def declares(self, result_id: str) -> bool:
         """Whether a key-result identifier is one the chapter declares.
@@ -89,12 +124,14 @@ _REGISTRY: tuple[Chapter, ...] = (
         title="Needs analysis",
         summary="Who lives here, how deprived their neighbourhoods are, and their health "
         "against England.",
+        compute="hi_analysis.needs:compute",
     ),
     Chapter(
         id="sii",
         title="Slope index of inequality",
         extracts=("registered_population", "deaths", "emergency_admissions", "ltc_register"),
         summary="How much health differs between the most and least deprived neighbourhoods.",
+        compute="hi_analysis.inequality:compute",
     ),
     Chapter(
         id="covid",
@@ -108,6 +145,7 @@ _REGISTRY: tuple[Chapter, ...] = (
         ),
         summary="How many more people died in the pandemic, who was hit hardest, whether "
         "vaccination reached everyone, and who is still waiting for care.",
+        compute="hi_analysis.covid.chapter:compute",
         key_results=(
             "excess_deaths_2020_2021",
             "excess_percent_2020_2021",
@@ -126,6 +164,8 @@ _REGISTRY: tuple[Chapter, ...] = (
         summary="Whether each programme of the plan is working, arrow by arrow, and for whom.",
         parameter_dirs=("plan",),
         key_results=("*.arrow*",),
+        compute="hi_analysis.logic_model.evaluate:compute",
+        extract_scope="system",
     ),
 )
 

@@ -7,6 +7,7 @@ Presentation (charts, tables, sentences) lives elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from hi_analysis import stats
-from hi_analysis.config import Place
+from hi_analysis.config import Place, System
 from hi_analysis.data import load
 from hi_analysis.data.public import dataset
 from hi_analysis.data.schemas import AGE_BANDS_5YR, ETHNIC_GROUPS_5
@@ -759,10 +760,14 @@ class NeedsChapter:
     fit: InverseCare
 
 
-def compute(place: Place) -> NeedsChapter:
+def compute(
+    system: System | None, place: Place, extracts: Mapping[str, pd.DataFrame] | None = None
+) -> NeedsChapter:
     """Run every computation of the needs-analysis chapter for a place.
 
-    What the notebook calls (and ``benchmarks/bench_build.py`` times without it).
+    What the notebook calls (and ``benchmarks/bench_build.py`` times without it). The
+    signature is every chapter's (:attr:`hi_analysis.chapters.Chapter.compute`); this
+    chapter reads only real published data, so ``system`` and ``extracts`` are unused.
     """
     profile = deprivation_profile(place)
     gps = practices(place)

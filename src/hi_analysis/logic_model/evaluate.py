@@ -10,6 +10,7 @@ slope index of inequality, and the verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -411,6 +412,20 @@ def evaluate_place(
 ) -> list[ProgrammeResult]:
     """Evaluate every programme of the plan that covers the place."""
     return [evaluate_programme(p, system, place, extract) for p in plan.programmes_for(place.id)]
+
+
+def compute(
+    system: System, place: Place, extracts: Mapping[str, pd.DataFrame]
+) -> list[ProgrammeResult]:
+    """The chapter's compute entry point (:attr:`hi_analysis.chapters.Chapter.compute`).
+
+    Loads the system's plan and evaluates every programme covering the place against
+    the whole system's ``programme_series`` (comparators are other places), as the
+    notebook does.
+    """
+    from hi_analysis.logic_model.plan import load_plan
+
+    return evaluate_place(load_plan(system), system, place, extracts["programme_series"])
 
 
 def verdict_table(results: list[ProgrammeResult]) -> pd.DataFrame:
