@@ -139,7 +139,7 @@ def test_facilitator_page_reads_figures_from_sidecars_and_escapes(llr):
     for i, _ in enumerate(llr.places):
         assert escape_markdown(f"{7.25 + i:.1f} (95% interval 6.0 to 8.5)") in text
     assert "60-minute session plan" in text and "120-minute session plan" in text
-    assert "Glossary" in text and "Slope index of inequality (SII)" in text
+    assert "Glossary" in text and escape_markdown("Slope index of inequality (SII)") in text
 
 
 def test_analysts_page_links_every_notebook(llr):
