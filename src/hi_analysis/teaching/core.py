@@ -151,17 +151,17 @@ class Primer:
     example: tuple[str, ...] = ()
 
     def html(self) -> str:
-        """The primer as an accessible HTML block (a labelled ``aside``)."""
+        """The primer as an accessible HTML block (a labelled note)."""
         body = "".join(f"<p>{inline(p)}</p>" for p in self.paragraphs)
         if self.example:
             steps = "".join(f"<li>{inline(s)}</li>" for s in self.example)
             body += f"<p><strong>Worked example.</strong></p><ol>{steps}</ol>"
         title = html.escape(self.title)
         return (
-            f'<aside class="hi-teaching hi-primer" aria-label="Method: {title}" '
+            f'<div role="note" class="hi-teaching hi-primer" aria-label="Method: {title}" '
             f'data-concept="{html.escape(self.concept)}">'
             f'<p class="hi-teaching-kicker">Method explained</p>'
-            f'<p class="hi-teaching-title"><strong>{title}</strong></p>{body}</aside>'
+            f'<p class="hi-teaching-title"><strong>{title}</strong></p>{body}</div>'
         )
 
 
@@ -223,9 +223,9 @@ def discussion_html(items: Sequence[Discussion], place: str) -> str:
         f"<li>{inline(d.question)} <em>({html.escape(d.anchor)})</em></li>" for d in items
     )
     return (
-        f'<aside class="hi-teaching hi-discussion" aria-label="Discussion questions, '
+        f'<div role="note" class="hi-teaching hi-discussion" aria-label="Discussion questions, '
         f'{html.escape(place)}"><p class="hi-teaching-title"><strong>For discussion'
-        f"</strong></p><ol>{lis}</ol></aside>"
+        f"</strong></p><ol>{lis}</ol></div>"
     )
 
 
@@ -250,9 +250,9 @@ def quiz_html(questions: Sequence[Question], place: str) -> str:
             f"{explanation}</p></details></li>"
         )
     return (
-        f'<aside class="hi-teaching hi-quiz" aria-label="Quiz, {html.escape(place)}">'
+        f'<div role="note" class="hi-teaching hi-quiz" aria-label="Quiz, {html.escape(place)}">'
         f'<p class="hi-teaching-title"><strong>Quiz: test yourself on {html.escape(place)}'
-        f"</strong></p><ol>{''.join(items)}</ol></aside>"
+        f"</strong></p><ol>{''.join(items)}</ol></div>"
     )
 
 
