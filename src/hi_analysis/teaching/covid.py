@@ -86,19 +86,21 @@ def discussion(ch: CovidChapter) -> list[Discussion]:
         Discussion(
             f"Which communities in {place} were hit hardest, and are they the ones your "
             "recovery plans reach first?",
-            "Seed 001, Action 5: understand the full effect of the COVID-19 pandemic on health "
+            "LLR system framework, "
+            "Action 5: understand the full effect of the COVID-19 pandemic on health "
             "inequalities",
         ),
         Discussion(
             "If vaccination coverage is lower in some groups even within the same age band, "
             "what would you change in how the next programme is offered?",
-            "Seed 002, key line of enquiry 7: communities involved and empowered for equitable "
+            "Board assurance tool, "
+            "key line of enquiry 7: communities involved and empowered for equitable "
             "access",
         ),
         Discussion(
             "Waiting lists are reported by deprivation and ethnicity: who on your board asks for "
             "that breakdown, and what do they do with it?",
-            "Seed 002, priority 1: restore NHS services inclusively",
+            "Board assurance tool, priority 1: restore NHS services inclusively",
         ),
     ]
 

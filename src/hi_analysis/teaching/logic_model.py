@@ -104,17 +104,20 @@ def discussion(results: list[ProgrammeResult], *, place: str) -> list[Discussion
             f"Pick one arrow of a logic model covering {place} that does not hold. Which "
             "assumption failed: the activity, the link to the early measure, or the link to the "
             "outcome? Who would know?",
-            "Seed 000, Section 1: a logic model of proxy indicators and evaluation",
+            "Midlands accountability framework, "
+            "Section 1: a logic model of proxy indicators and evaluation",
         ),
         Discussion(
             "A target can be met while the objective is missed. Which of your targets could be "
             "met without narrowing the gap?",
-            "Seed 002, key line of enquiry 5: managing risks, issues and performance with a "
+            "Board assurance tool, "
+            "key line of enquiry 5: managing risks, issues and performance with a "
             "focus on equity",
         ),
         Discussion(
             "What would you need to see before rating a programme green at the board?",
-            "Seed 002, key line of enquiry 8: learning, continuous improvement and innovation",
+            "Board assurance tool, "
+            "key line of enquiry 8: learning, continuous improvement and innovation",
         ),
     ]
 

@@ -97,18 +97,20 @@ def discussion(*, place: str, core25: float, qof: pd.DataFrame) -> list[Discussi
             f"{pct(core25)} of {place}'s residents live in Core20 neighbourhoods. Which of your "
             "services would you expect them to need most, and what data would show whether "
             "they are using them in proportion to need?",
-            "Seed 002, key line of enquiry 6: appropriate and accurate information to measure "
+            "Board assurance tool, "
+            "key line of enquiry 6: appropriate and accurate information to measure "
             "progress",
         ),
         Discussion(
             f"Recorded hypertension is {word} England's. Is that less disease, or less "
             "diagnosis? Who in the system could find out, and how?",
-            "Seed 000, Annex A: established quality improvement methods",
+            "Midlands accountability framework, Annex A: established quality improvement methods",
         ),
         Discussion(
             "Whose voices are missing from these figures (people not registered with a GP, "
             "people whose ethnicity is not recorded)? How would you involve them?",
-            "Seed 002, key line of enquiry 7: people who use our services and our communities "
+            "Board assurance tool, "
+            "key line of enquiry 7: people who use our services and our communities "
             "are involved and empowered",
         ),
     ]

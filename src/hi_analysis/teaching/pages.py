@@ -106,6 +106,8 @@ class Figure:
     source: tuple[str, ...]
     fmt: Callable[[float], str]
     interval: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    #: Where the sidecar says whether the figure is synthetic (None: always real).
+    synthetic: tuple[str, ...] | None = None
 
 
 #: The figures to print, one per chapter, read from the chapters' sidecars.
@@ -146,6 +148,16 @@ def _figure_text(fig: Figure, sidecar: Mapping) -> str:
         lo, hi = (resolve(sidecar, s) for s in fig.interval)
         text += f" (95% interval {fig.fmt(lo)} to {fig.fmt(hi)})"
     return text
+
+
+def _figure_data(fig: Figure, sidecar: Mapping) -> str:
+    """``"real"`` or ``"synthetic"``, as the chapter recorded it."""
+    if fig.synthetic is None:
+        return "real"
+    try:
+        return "synthetic" if resolve(sidecar, fig.synthetic) else "real"
+    except (KeyError, StopIteration, TypeError, ValueError):
+        return "synthetic"  # never pass an unknown figure off as real
 
 
 def facilitator_page(
@@ -265,7 +277,13 @@ One headline figure from each chapter for each place, with its 95% interval, to 
 before the session. Print the chapter pages themselves from the browser: the print layout
 keeps every table whole.
 
-{table("Figures to print, by place and chapter", ["Place", "Figure", "Value", "Chapter"], rows_fig)}
+{
+        table(
+            "Figures to print, by place and chapter",
+            ["Place", "Figure", "Value", "Data", "Chapter"],
+            rows_fig,
+        )
+    }
 
 ## Glossary
 

@@ -72,16 +72,17 @@ def discussion(g: Gradient, *, place: str) -> list[Discussion]:
             f"The gap in {g.measure} across {place} is {num(float(g.fit['sii']))} years. Which "
             "programmes in your plan could plausibly narrow it, and which early (proxy) measure "
             "would show within a year that they are working?",
-            "Seed 000, Section 1: long-term outcomes and short-term proxy measures",
+            "Midlands accountability framework, "
+            "Section 1: long-term outcomes and short-term proxy measures",
         ),
         Discussion(
             "Life expectancy could rise in every band while the SII stays the same. Would that "
             "be success? What would you ask the board to track alongside it?",
-            "Seed 002, key line of enquiry 2: a clear vision and credible strategy",
+            "Board assurance tool, key line of enquiry 2: a clear vision and credible strategy",
         ),
         Discussion(
             "Who on your board could explain this slope to a community meeting, and how?",
-            "Seed 000, Annex A: systems leadership",
+            "Midlands accountability framework, Annex A: systems leadership",
         ),
     ]
 
