@@ -127,10 +127,11 @@ def quiz(results: list[ProgrammeResult], place: Place) -> list[Question]:
     krs = key_results(results, place)
     out = []
     for kr in krs[:2]:
+        arrow = kr.label.rsplit(" (", 1)[0]  # the label ends with the verdict: don't give it away
         out.append(
             Question(
                 kr.id,
-                f"What is the key number of this arrow in {place.name}: {kr.label}?",
+                f"The arrow \u201c{arrow}\u201d in {place.name}: what did the evaluation measure?",
                 float(kr.value),
                 ("key_results", f"id={kr.id}", "value"),
                 fmt="num1",
