@@ -151,3 +151,42 @@ def test_analysts_page_links_every_notebook(llr):
     text = pages.analysts_page(llr, downloads, book.md_table)
     assert text.count("{download}`notebook <downloads/") == len(llr.places) * len(llr.chapters)
     assert "hi-analysis validate --system llr" in text
+
+
+def _list_table_shapes(markdown: str) -> list[set[int]]:
+    """For each list-table in ``markdown``, the set of row lengths (one value = uniform)."""
+    shapes = []
+    for block in markdown.split("~~~{list-table}")[1:]:
+        body = block.split("\n~~~")[0]
+        rows = body.split("\n* - ")[1:]
+        shapes.append({1 + row.count("\n  - ") for row in rows})
+    return shapes
+
+
+def test_teaching_pages_tables_are_rectangular(llr):
+    from pathlib import Path
+
+    sidecars = {
+        (p.id, c): {
+            "core20_share_iod2025": 0.5,
+            "le_female": {"sii": 7.0, "lowercl": 6.0, "uppercl": 8.0, "synthetic": True},
+            "key_results": [
+                {
+                    "id": "excess_deaths_2020_2021",
+                    "value": 1000.0,
+                    "lower": 900.0,
+                    "upper": 1100.0,
+                    "synthetic": False,
+                }
+            ],
+        }
+        for p in llr.places
+        for c in llr.chapters
+    }
+    fac = pages.facilitator_page(llr, sidecars, book.md_table)
+    downloads = [(p.id, "sii", Path("downloads") / p.id / "sii.ipynb") for p in llr.places]
+    ana = pages.analysts_page(llr, downloads, book.md_table)
+    shapes = _list_table_shapes(fac) + _list_table_shapes(ana)
+    assert len(shapes) == 5
+    assert all(len(s) == 1 for s in shapes), shapes
+    assert "  - synthetic\n" in fac and "  - real\n" in fac

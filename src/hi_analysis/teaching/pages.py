@@ -244,6 +244,7 @@ def facilitator_page(
                     md(place.name),
                     md(fig.label),
                     md(_figure_text(fig, sc)),
+                    _figure_data(fig, sc),
                     link(fig.chapter, place.id),
                 ]
             )
