@@ -124,6 +124,7 @@ FIGURES: tuple[Figure, ...] = (
         ("le_female", "sii"),
         lambda v: num(v),
         (("le_female", "lowercl"), ("le_female", "uppercl")),
+        synthetic=("le_female", "synthetic"),
     ),
     Figure(
         "covid",
@@ -134,6 +135,7 @@ FIGURES: tuple[Figure, ...] = (
             ("key_results", "id=excess_deaths_2020_2021", "lower"),
             ("key_results", "id=excess_deaths_2020_2021", "upper"),
         ),
+        synthetic=("key_results", "id=excess_deaths_2020_2021", "synthetic"),
     ),
 )
 
