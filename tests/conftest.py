@@ -34,6 +34,7 @@ class Build:
     index: Path
     stdout: str
     stderr: str
+    teaching_index: Path | None = None
 
     def page(self, place: str, chapter: str = "needs_analysis") -> str:
         return (self.index.parent / "places" / place / f"{chapter}.html").read_text("utf-8")
@@ -76,9 +77,9 @@ def built_book(tmp_path_factory, extracts_root) -> Build:
     """
     build_dir = tmp_path_factory.mktemp("build")
     proc = run_cli(
-        "build", "--system", "llr", "--jobs", "3", "--quiet",
+        "build", "--system", "llr", "--jobs", "3", "--quiet", "--profile", "all",
         build_dir=build_dir, extracts_dir=extracts_root,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    last = proc.stdout.strip().splitlines()[-1]
-    return Build(build_dir, Path(last), proc.stdout, proc.stderr)
+    lines = proc.stdout.strip().splitlines()
+    return Build(build_dir, Path(lines[-1]), proc.stdout, proc.stderr, Path(lines[-2]))

@@ -210,3 +210,35 @@ def test_redirect_page_has_language_and_title(site):
     assert '<html lang="en-GB">' in index
     assert re.search(r"<title>[^<]*Health inequalities[^<]*</title>", index)
     assert 'href="intro.html"' in index
+
+
+@pytest.fixture(scope="module")
+def teaching_report(built_book, tmp_path_factory) -> dict:
+    """axe-core over every page of the teaching edition (built by the same session build)."""
+    chromium, node = _chromium(), _node()
+    proc = subprocess.run(
+        [node, str(TOOLS / "check_site.js"), str(built_book.teaching_index.parent),
+         str(tmp_path_factory.mktemp("a11y-teaching-pdf"))],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=TOOLS,
+        env={**os.environ, "CHROMIUM_PATH": chromium},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_teaching_edition_has_no_serious_violation_and_reflows(teaching_report, built_book):
+    site = built_book.teaching_index.parent
+    assert [p["page"] for p in teaching_report["pages"]] == _pages(site)
+    found = [
+        f"{p['page']} ({mode}): {v['id']} ({v['impact']})"
+        for p in teaching_report["pages"]
+        for mode in ("light", "dark")
+        for v in p["axe"][mode]
+        if v["impact"] in BLOCKING
+    ]
+    assert not found, "\n".join(found)
+    wide = [p["page"] for p in teaching_report["pages"] if p["reflow"]["problems"]]
+    assert not wide, f"pages that do not reflow at 320 px: {wide}"

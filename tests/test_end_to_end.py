@@ -285,3 +285,16 @@ def test_logic_model_page_shows_verdicts_and_its_effects(built_book, place):
     else:
         name = {"leicester": "Leicester", "rutland": "Rutland"}[place]
         assert f"People receiving an NHS Health Check: {name} against England" in page
+
+
+def test_no_page_shows_raw_markdown_or_double_escaped_text(built_book):
+    """Headings and lists written from data render as such; nothing is escaped twice."""
+    site = built_book.index.parent
+    for page in site.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        text = page.read_text("utf-8")
+        for raw in ("<p>## ", "<p>### ", "&amp;#x27;", "&amp;amp;", "&amp;quot;", "<p>- "):
+            assert raw not in text, f"{page.relative_to(site)} shows {raw!r}"
+    lm = built_book.page("leicester", "logic_model")
+    assert re.search(r"<h2[^>]*>Hypertension case-finding", lm)  # a heading, not "## ..."

@@ -10,6 +10,7 @@ previously published site untouched.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from hi_analysis.data.public import provenance as data_provenance
 from hi_analysis.errors import HiAnalysisError
 from hi_analysis.paths import book_sources_dir, build_dir, source_root
 from hi_analysis.runner import Job
+from hi_analysis.teaching.core import PROFILES, filter_notebook
 from hi_analysis.text import escape_markdown as md
 from hi_analysis.text import num, pct
 
@@ -38,9 +40,16 @@ class BookBuildError(HiAnalysisError):
     """Jupyter Book failed; the previous site is unchanged."""
 
 
-def site_dir(system: System) -> Path:
-    """Where the published HTML for a system lives."""
-    return build_dir() / system.id / "site"
+def site_dir(system: System, profile: str = "board") -> Path:
+    """Where the published HTML of a system's book in ``profile`` lives.
+
+    The board edition is ``_build/<system>/site``; the teaching edition sits beside
+    it in ``_build/<system>/teaching/site``.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+    root = build_dir() / system.id
+    return root / "site" if profile == "board" else root / profile / "site"
 
 
 def md_table(
@@ -79,7 +88,7 @@ def md_table(
     return "\n".join(lines)
 
 
-def _toc(system: System) -> dict:
+def _toc(system: System, profile: str = "board") -> dict:
     parts = []
     for place in system.places:
         chapters = [
@@ -91,15 +100,30 @@ def _toc(system: System) -> dict:
             }
         ]
         parts.append({"caption": place.name, "chapters": chapters})
+    if profile == "teaching":
+        parts.append(
+            {"caption": "Teaching", "chapters": [{"file": "facilitator"}, {"file": "analysts"}]}
+        )
     parts.append(
         {"caption": "About this book", "chapters": [{"file": "methods"}, {"file": "accessibility"}]}
     )
     return {"format": "jb-book", "root": "intro", "parts": parts}
 
 
-def _config(system: System) -> dict:
+#: Said at the top of every page of the teaching edition (the theme's announcement bar).
+TEACHING_NOTICE = (
+    "Teaching edition, for leadership training: the same figures as the board edition, "
+    "with the methods explained, discussion questions and quizzes."
+)
+
+
+def _config(system: System, profile: str = "board") -> dict:
     base = yaml.safe_load((source_root() / "_config.yml").read_text(encoding="utf-8"))
     base["title"] = f"Health inequalities in {system.name}"
+    if profile == "teaching":
+        base["title"] += " (teaching edition)"
+        options = base["sphinx"]["config"]["html_theme_options"]
+        options["announcement"] = html.escape(TEACHING_NOTICE)
     return base
 
 
@@ -224,15 +248,57 @@ def _methods_page(system: System) -> str:
     )
 
 
-def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
-    """Write the book's sources for ``system`` into ``staging`` and return it."""
+def _teaching_intro(system: System) -> str:
+    return (
+        f"```{{admonition}} Teaching edition\n:class: hi-teaching-note\n"
+        f"This is the teaching edition of the book for {md(system.name)}, for leadership "
+        "training. Its figures are those of the board edition, from the same run of the "
+        "chapters; each chapter also explains its methods with the place's own figures and "
+        "ends with discussion questions and a quiz. Start with the "
+        "[facilitator's guide](facilitator.md); analysts will find the executed notebooks "
+        "on the [analysts' page](analysts.md).\n```\n\n"
+    )
+
+
+def _copy_notebook(source: Path, target: Path, profile: str, *, scrub: bool = False) -> None:
+    """Copy an executed notebook keeping only ``profile``'s cells (see hi_analysis.teaching)."""
+    nb = filter_notebook(json.loads(source.read_text(encoding="utf-8")), profile)
+    if scrub:  # a download must not carry the build machine's paths
+        meta = nb.get("metadata", {}).get("papermill", {})
+        for key in ("input_path", "output_path"):
+            if key in meta:
+                meta[key] = Path(str(meta[key])).name
+        if "results_path" in meta.get("parameters", {}):
+            meta["parameters"]["results_path"] = ""
+        for cell in nb["cells"]:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                src = "".join(cell.get("source", []))
+                cell["source"] = re.sub(r'(?m)^results_path = .*$', 'results_path = ""', src)
+    target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def assemble(system: System, jobs: list[Job], staging: Path, profile: str = "board") -> Path:
+    """Write the book's sources for ``system`` in ``profile`` into ``staging`` and return it.
+
+    Both profiles read the same executed notebooks; the board profile drops cells
+    tagged ``teaching-only`` and the teaching profile drops cells tagged
+    ``board-only``. The teaching profile adds the facilitator's and analysts' pages
+    and the executed notebooks for download.
+    """
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    (staging / "_toc.yml").write_text(yaml.safe_dump(_toc(system), sort_keys=False))
-    (staging / "_config.yml").write_text(yaml.safe_dump(_config(system), sort_keys=False))
+    (staging / "_toc.yml").write_text(yaml.safe_dump(_toc(system, profile), sort_keys=False))
+    (staging / "_config.yml").write_text(
+        yaml.safe_dump(_config(system, profile), sort_keys=False)
+    )
     shutil.copytree(book_sources_dir() / "_static", staging / "_static")
-    (staging / "intro.md").write_text(_landing_page(system, jobs), encoding="utf-8")
+    intro = _landing_page(system, jobs)
+    if profile == "teaching":
+        title, _, rest = intro.partition("\n\n")
+        intro = f"{title}\n\n{_teaching_intro(system)}{rest}"
+        _teaching_pages(system, jobs, staging)
+    (staging / "intro.md").write_text(intro, encoding="utf-8")
     (staging / "methods.md").write_text(_methods_page(system), encoding="utf-8")
     shutil.copy(book_sources_dir() / "accessibility.md", staging / "accessibility.md")
     for place in system.places:
@@ -240,8 +306,26 @@ def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
         folder.mkdir(parents=True)
         (folder / "index.md").write_text(_place_page(system, place.id), encoding="utf-8")
     for job in jobs:
-        shutil.copy(job.output, staging / "places" / job.place / f"{job.chapter}.ipynb")
+        _copy_notebook(job.output, staging / "places" / job.place / f"{job.chapter}.ipynb", profile)
     return staging
+
+
+def _teaching_pages(system: System, jobs: list[Job], staging: Path) -> None:
+    """The teaching profile's own pages and downloadable notebooks."""
+    from hi_analysis.teaching import pages
+
+    downloads = []
+    for job in jobs:
+        rel = Path("downloads") / job.place / f"{job.chapter}.ipynb"
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        _copy_notebook(job.output, staging / rel, "teaching", scrub=True)
+        downloads.append((job.place, job.chapter, rel))
+    (staging / "facilitator.md").write_text(
+        pages.facilitator_page(system, pages.read_sidecars(jobs), md_table), encoding="utf-8"
+    )
+    (staging / "analysts.md").write_text(
+        pages.analysts_page(system, downloads, md_table), encoding="utf-8"
+    )
 
 
 #: ANSI terminal colour codes, which Sphinx adds to some messages.
@@ -415,9 +499,10 @@ def publish(html_dir: Path, target: Path) -> Path:
     return version / "index.html"
 
 
-def build_book(system: System, jobs: list[Job]) -> Path:
-    """Assemble, build and publish the system's book; return the absolute index.html path."""
-    staging = build_dir() / system.id / "book-staging"
-    assemble(system, jobs, staging)
+def build_book(system: System, jobs: list[Job], profile: str = "board") -> Path:
+    """Assemble, build and publish the system's book in ``profile``; return its index.html."""
+    suffix = "" if profile == "board" else f"-{profile}"
+    staging = build_dir() / system.id / f"book-staging{suffix}"
+    assemble(system, jobs, staging, profile)
     html_dir = build_html(staging)
-    return publish(html_dir, site_dir(system)).resolve()
+    return publish(html_dir, site_dir(system, profile)).resolve()

@@ -6,6 +6,7 @@ Examples (shell)::
     hi-analysis validate --system llr
     hi-analysis synth --system llr [--seed 20240601]
     hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
+    hi-analysis build --system llr --profile all      # board and teaching editions
 
 On failure the command prints one readable reason (which notebook, which place,
 which cell, the error) to standard error and exits non-zero; the last line of a
@@ -92,13 +93,26 @@ def cmd_build(args: argparse.Namespace) -> int:
             force=args.force,
             quiet=args.quiet,
             wait=args.wait,
+            profiles=_profiles(args.profile),
         ),
         say=_tell,
     )
     if outcome.index is not None:
         print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
+        for profile, index in outcome.indexes.items():  # board last: scripts read the last line
+            if index != outcome.index:
+                print(f"The {profile} edition:", file=sys.stderr)
+                print(index)
         print(outcome.index)
     return 0
+
+
+def _profiles(chosen: Sequence[str] | None) -> tuple[str, ...]:
+    if not chosen:
+        return ("board",)
+    if "all" in chosen:
+        return ("teaching", "board")
+    return tuple(dict.fromkeys(chosen))
 
 
 def _tell(message: str) -> None:
@@ -139,6 +153,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=3, help="notebooks run at once (default 3)")
     p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--profile",
+        action="append",
+        choices=("board", "teaching", "all"),
+        help="edition to publish: board (default), teaching, or all (repeatable)",
+    )
     _wait_option(p)
     p.set_defaults(func=cmd_build)
     return parser

@@ -53,6 +53,9 @@ class BuildRequest:
         No progress bar.
     wait
         Seconds to wait for another build of the same system to finish.
+    profiles
+        The editions of the book to publish from the one run of the chapters:
+        ``"board"`` (the default) and/or ``"teaching"``.
     """
 
     system_id: str
@@ -62,6 +65,7 @@ class BuildRequest:
     force: bool = False
     quiet: bool = False
     wait: float = 900.0
+    profiles: tuple[str, ...] = ("board",)
 
 
 @dataclass
@@ -71,8 +75,11 @@ class BuildOutcome:
     Attributes
     ----------
     index
-        The published ``index.html``, or ``None`` when nothing was published
-        (a partial run).
+        The published ``index.html`` of the board profile (or of the last profile
+        built when the board's was not asked for), or ``None`` when nothing was
+        published (a partial run).
+    indexes
+        Every published ``index.html`` by profile, in the order built (board last).
     ran, cached
         Notebooks run and notebooks found current.
     seconds
@@ -82,6 +89,7 @@ class BuildOutcome:
     """
 
     index: Path | None = None
+    indexes: dict[str, Path] = field(default_factory=dict)
     ran: int = 0
     cached: int = 0
     seconds: float = 0.0
@@ -218,6 +226,14 @@ def _build_locked(
             tell("Partial run: the book is published only when every chapter has run.")
             return outcome
         jobs = all_jobs
-    tell("Building the book ...")
-    outcome.index = book.build_book(system, jobs)
+    from hi_analysis.teaching import PROFILES
+
+    unknown = [p for p in request.profiles if p not in PROFILES]
+    if unknown:
+        raise ValueError(f"unknown profile {unknown[0]!r}: choose from {', '.join(PROFILES)}")
+    # board last: its index is the line scripts read
+    for profile in sorted(set(request.profiles), key=lambda p: p == "board"):
+        tell(f"Building the {profile} edition of the book ...")
+        outcome.indexes[profile] = book.build_book(system, jobs, profile)
+        outcome.index = outcome.indexes[profile]
     return outcome

@@ -26,7 +26,7 @@ from hi_analysis import charts, disclosure, tables
 from hi_analysis.charts import Chart
 from hi_analysis.provenance import record
 from hi_analysis.safeio import atomic_write_text
-from hi_analysis.text import markdown_with_emphasis
+from hi_analysis.text import escape_markdown, markdown_with_emphasis
 
 
 def _svg(chart: Chart) -> str:
@@ -215,6 +215,25 @@ def say(markdown: str) -> None:
     parameters or data can never become a tag, a MyST directive or role, or a link.
     """
     display(Markdown(markdown_with_emphasis(markdown)))
+
+
+def heading(text: str, level: int = 2) -> None:
+    """Display a section heading written from data (the text is escaped plain text).
+
+    Examples
+    --------
+    >>> heading("Hypertension & <b>case-finding</b>", 3)  # doctest: +SKIP
+    """
+    if not 2 <= level <= 4:
+        raise ValueError("a section heading inside a chapter has level 2, 3 or 4")
+    display(Markdown("#" * level + " " + escape_markdown(text)))
+
+
+def bullets(items: Sequence[str], intro: str = "") -> None:
+    """Display a bulleted list (each item escaped, ``**bold**`` kept), after an optional intro."""
+    lines = [markdown_with_emphasis(intro), ""] if intro else []
+    lines += [f"- {markdown_with_emphasis(i)}" for i in items]
+    display(Markdown("\n".join(lines)))
 
 
 def key_messages(messages: Sequence[str]) -> None:
