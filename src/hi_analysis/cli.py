@@ -96,7 +96,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         say=_tell,
     )
     if outcome.index is not None:
-        print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
+        if not outcome.current:  # a no-op rebuild reports one line
+            print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
         print(outcome.index)
     return 0
 
