@@ -573,10 +573,6 @@ def _direction(c: Change) -> str:
     return word
 
 
-def _data_word(r: Mapping) -> str:
-    return "Synthetic" if r.get("synthetic") else "Real"
-
-
 # ----------------------------------------------------------------------------- the page
 def headline(changes: Sequence[Change], chapter_titles: Mapping[str, str], rule: str) -> str:
     r"""The page's first sentence (Markdown, escaped): how many changed, and the largest.
@@ -613,33 +609,33 @@ def headline(changes: Sequence[Change], chapter_titles: Mapping[str, str], rule:
     return md(text)
 
 
+def _name_cell(r: Mapping, *, with_place: bool) -> str:
+    """The row header: the result's label, then its place, unit and data source."""
+    where = f"{r['place_name']}; " if with_place else ""
+    unit = r.get("unit") or "no unit"
+    source = "SYNTHETIC data" if r.get("synthetic") else "real data"
+    return f"{md(r['label'])} ({md(where + 'unit: ' + unit)}; {source})"
+
+
 def _table_rows(changes: Sequence[Change], rule: str, *, with_place: bool) -> list[list[str]]:
-    rows = []
-    for c in changes:
-        r = c.result
-        label = r["label"] + (f" ({r['place_name']})" if with_place else "")
-        rows.append(
-            [
-                md(label),
-                md(r.get("unit", "")),
-                md(format_result(c.before, rule)),
-                md(format_result(c.after, rule)),
-                md(format_difference(c, rule)),
-                md(_verdict(c)),
-                md(_data_word(r)),
-            ]
-        )
-    return rows
+    return [
+        [
+            _name_cell(c.result, with_place=with_place),
+            md(format_result(c.before, rule)),
+            md(format_result(c.after, rule)),
+            md(format_difference(c, rule)),
+            md(_verdict(c)),
+        ]
+        for c in changes
+    ]
 
 
 _HEADER = [
     "Key result",
-    "Unit",
     "Previous edition (95% CI)",
     "This edition (95% CI)",
     "Change (95% CI)",
     "Changed by more than its uncertainty?",
-    "Data",
 ]
 
 
@@ -729,29 +725,29 @@ def changes_page(
         synthetic_note = (
             f"{'All' if synthetic == len(results) else synthetic} of the {len(results)} key "
             "results in this edition are computed from **SYNTHETIC** record-level extracts "
-            "(marked *Synthetic* in the tables): they show how the method works and are not "
-            "real figures."
+            "(marked *SYNTHETIC data* in the tables): they show how the method works and are "
+            "not real figures."
         )
         if synthetic < len(results):
-            synthetic_note += " The others are computed from real published data (marked *Real*)."
+            synthetic_note += (
+                " The others are computed from real published data (marked *real data*)."
+            )
     small = "Key results counted in people or events pass the book's small-number rule: " + md(
         disclosure.describe(rule)
     )
     if previous is None:
         rows = [
             [
-                md(f"{r['label']} ({r['place_name']})"),
+                _name_cell(r, with_place=True),
                 md(chapter_titles.get(r["chapter"], r["chapter"])),
-                md(r.get("unit", "")),
                 md(format_result(r, rule)),
-                md(_data_word(r)),
             ]
             for r in results
         ]
         table = (
             md_table(
                 f"Key results in edition {label}",
-                ["Key result", "Chapter", "Unit", "This edition (95% CI)", "Data"],
+                ["Key result", "Chapter", "This edition (95% CI)"],
                 rows,
             )
             if rows
