@@ -265,7 +265,12 @@ def _build_locked(
 
     tell(f"Validating inputs for {system.name} ...")
     validate_inputs(system)
+    from hi_analysis.extracts import missing_extracts
+
+    generating = bool(missing_extracts(system.id, needed_extracts(system, request.chapters)))
     prepare_extracts(system, request.chapters, say=tell)
+    if generating:  # the build made the synthetic extracts: they are part of its inputs
+        inputs = stamp.inputs_stamp(system.id)
     jobs = runner.plan(system, places=request.places, chapters=request.chapters)
     bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr, disable=request.quiet)
 
