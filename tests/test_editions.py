@@ -488,6 +488,10 @@ def test_a_new_quarter_flags_exactly_the_changed_result_and_keeps_both_editions(
     intro = index_n1.with_name("intro.html").read_text("utf-8")
     assert 'href="../2025-26-q3/intro.html"' in intro
     assert "Edition 2025/26 Q4 of this book" in intro  # the line on every page
+    assert (
+        "Since edition 2025/26 Q3, 1 of 8 key results changed by more than their "
+        "uncertainty." in _text(index_n1.with_name("intro.html"))
+    )
 
     # the page flags exactly that change
     text = _text(index_n1.with_name("changes.html"))

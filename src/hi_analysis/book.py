@@ -166,6 +166,7 @@ def _landing_page(
     jobs: list[Job],
     record: dict | None = None,
     others: list[editions.Edition] | None = None,
+    previous: dict | None = None,
 ) -> str:
     needs = {j.place: _read_results(j) for j in jobs if j.chapter == "needs_analysis"}
     rows = []
@@ -228,6 +229,7 @@ def _landing_page(
     if record is not None:
         edition = (
             f"This is **edition {md(record['edition']['label'])}** of the book. "
+            f"{md(editions.summary(record, previous))} "
             "[What changed since the last edition](changes.md) compares every key result "
             "with the previous edition.\n\n"
         )
@@ -321,7 +323,7 @@ def assemble(
     (staging / "_config.yml").write_text(yaml.safe_dump(_config(system, record), sort_keys=False))
     shutil.copytree(book_sources_dir() / "_static", staging / "_static")
     (staging / "intro.md").write_text(
-        _landing_page(system, jobs, record, others or []), encoding="utf-8"
+        _landing_page(system, jobs, record, others or [], previous), encoding="utf-8"
     )
     (staging / "changes.md").write_text(
         editions.changes_page(

@@ -867,6 +867,30 @@ fingerprint means exactly the same file or files.
 """
 
 
+def summary(current: Mapping, previous: Mapping | None) -> str:
+    """One sentence for the landing page: how many key results moved since the last edition.
+
+    Examples
+    --------
+    >>> a = {"place": "p", "place_name": "P", "chapter": "c", "id": "x", "label": "Gap",
+    ...      "value": 1.0, "lower": 0.5, "upper": 1.5, "unit": "years", "synthetic": False}
+    >>> prev = {"edition": {"label": "2025/26 Q2"}, "key_results": [a]}
+    >>> summary({"key_results": [{**a, "value": 3.0, "lower": 2.5, "upper": 3.5}]}, prev)
+    'Since edition 2025/26 Q2, 1 of 1 key results changed by more than their uncertainty.'
+    >>> summary({"key_results": [a]}, None)
+    'This is the first edition: there is no earlier edition to compare with.'
+    """
+    if previous is None:
+        return "This is the first edition: there is no earlier edition to compare with."
+    changes = compare(previous["key_results"], current["key_results"])
+    both = [c for c in changes if c.before is not None and c.after is not None]
+    flagged = sum(c.status == "changed" for c in both)
+    return (
+        f"Since edition {previous['edition']['label']}, {flagged} of {len(both)} key results "
+        "changed by more than their uncertainty."
+    )
+
+
 # ----------------------------------------------------------------------------- edition links
 def edition_line(record: Mapping) -> str:
     """The plain-text line shown at the top of every page (HTML-escaped).
