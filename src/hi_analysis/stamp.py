@@ -80,8 +80,22 @@ def inputs_stamp(system_id: str) -> str:
     params = parameters_dir() / system_id
     _hash_bytes(h, _files(params), params)
     _hash_stats(h, _files(public_data_dir()))
-    _hash_stats(h, _files(extracts_root() / system_id))
+    _hash_stats(h, _extract_files(extracts_root() / system_id))
     return h.hexdigest()
+
+
+def _extract_files(folder: Path) -> list[Path]:
+    """The extract files a build can read: top-level CSV and Parquet files, not hidden.
+
+    (Caches or temporary files a build writes beside them do not count.)
+    """
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix in (".csv", ".parquet")
+    )
 
 
 def outputs_stamp(system_id: str) -> str:
