@@ -230,8 +230,13 @@ def _landing_page(
         edition = (
             f"This is **edition {md(record['edition']['label'])}** of the book. "
             f"{md(editions.summary(record, previous))} "
-            "[What changed since the last edition](changes.md) compares every key result "
-            "with the previous edition.\n\n"
+            + (
+                "[What changed since the last edition](changes.md) compares every key result "
+                "with the previous edition.\n\n"
+                if previous is not None
+                else "From the next edition on, [what changed since the last edition]"
+                "(changes.md) will compare every key result with this one.\n\n"
+            )
         )
         editions_section = "\n" + _edition_section(record, others or [])
     return f"""# Health inequalities in {name}
