@@ -1260,3 +1260,19 @@ def test_two_clean_builds_are_byte_identical(tmp_path, cli):
     differ = [k for k in first if first[k] != second[k]]
     assert differ == []
     assert indexes[0].parent.name == indexes[1].parent.name  # same content digest
+    # the whole edition layout (issue 12): edition.json in the site, the editions listing,
+    # and every link (editions/<slug>, site) point at the same names
+    assert "edition.json" in first and b'"key_results"' in first["edition.json"]
+    layouts = []
+    for n in (1, 2):
+        root = tmp_path / f"build{n}" / "solo"
+        files = _tree(root / "editions")  # rglob does not descend into the links
+        links = {
+            p.relative_to(root).as_posix(): os.readlink(p)
+            for p in [root / "site", *(root / "editions").iterdir()]
+            if p.is_symlink()
+        }
+        layouts.append((files, links))
+    assert layouts[0] == layouts[1]
+    assert set(layouts[0][1]) == {"site", "editions/2025-26-q3"}
+    assert "index.html" in layouts[0][0]

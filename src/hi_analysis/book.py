@@ -1,10 +1,21 @@
-"""Assemble and publish the Jupyter Book for one system.
+"""Assemble and publish the Jupyter Book for one system, one edition at a time.
 
 The book is assembled in a fresh staging folder (generated table of contents,
-a system landing page, one part per place holding its chapters, the methods
-and accessibility pages), built with Jupyter Book (execution off, warnings as
-errors), and only then swapped into place. A failed build leaves the
-previously published site untouched.
+a system landing page, one part per place holding its chapters, the page "What
+changed since the last edition", the methods and accessibility pages), built with
+Jupyter Book (execution off, warnings as errors), and only then swapped into place.
+A failed build leaves every previously published edition untouched.
+
+Published layout (``_build/<system>/``)::
+
+    editions/<slug>.<digest>/     one edition's site, named by its content digest,
+                                  with its record edition.json
+    editions/<slug>               link to the edition's current version (swapped atomically)
+    editions/index.html           every published edition, latest first
+    site                          link to the latest edition (``editions/<slug>``)
+
+Each edition is named by its reporting period (:mod:`hi_analysis.editions`);
+rebuilding an edition replaces it, and earlier editions are kept.
 """
 
 from __future__ import annotations
@@ -21,13 +32,14 @@ from pathlib import Path
 
 import yaml
 
-from hi_analysis import disclosure
+from hi_analysis import disclosure, editions
 from hi_analysis.chapters import CHAPTERS
 from hi_analysis.config import System
 from hi_analysis.data.public import provenance as data_provenance
 from hi_analysis.errors import HiAnalysisError
 from hi_analysis.paths import book_sources_dir, build_dir, source_root
 from hi_analysis.runner import Job
+from hi_analysis.safeio import atomic_write_text
 from hi_analysis.teaching.core import PROFILES, filter_notebook
 from hi_analysis.text import escape_markdown as md
 from hi_analysis.text import num, pct
@@ -41,15 +53,21 @@ class BookBuildError(HiAnalysisError):
 
 
 def site_dir(system: System, profile: str = "board") -> Path:
-    """Where the published HTML of a system's book in ``profile`` lives.
+    """Where the published HTML of a system's book lives.
 
-    The board edition is ``_build/<system>/site``; the teaching edition sits beside
-    it in ``_build/<system>/teaching/site``.
+    The board version is ``_build/<system>/site``, a link to the latest edition's site;
+    the teaching version of the latest edition sits beside it in
+    ``_build/<system>/teaching/site``.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
     root = build_dir() / system.id
     return root / "site" if profile == "board" else root / profile / "site"
+
+
+def editions_dir(system: System) -> Path:
+    """The folder holding every published edition of a system's book."""
+    return build_dir() / system.id / "editions"
 
 
 def md_table(
@@ -104,26 +122,36 @@ def _toc(system: System, profile: str = "board") -> dict:
         parts.append(
             {"caption": "Teaching", "chapters": [{"file": "facilitator"}, {"file": "analysts"}]}
         )
+    parts.append({"caption": "This edition", "chapters": [{"file": "changes"}]})
     parts.append(
         {"caption": "About this book", "chapters": [{"file": "methods"}, {"file": "accessibility"}]}
     )
     return {"format": "jb-book", "root": "intro", "parts": parts}
 
 
-#: Said at the top of every page of the teaching edition (the theme's announcement bar).
+#: Said at the top of every page of the teaching version (the theme's announcement bar).
 TEACHING_NOTICE = (
-    "Teaching edition, for leadership training: the same figures as the board edition, "
+    "Teaching version, for leadership training: the same figures as the board version, "
     "with the methods explained, discussion questions and quizzes."
 )
 
 
-def _config(system: System, profile: str = "board") -> dict:
+def _config(system: System, record: dict | None = None, profile: str = "board") -> dict:
     base = yaml.safe_load((source_root() / "_config.yml").read_text(encoding="utf-8"))
     base["title"] = f"Health inequalities in {system.name}"
+    sphinx_config = base.setdefault("sphinx", {}).setdefault("config", {})
+    theme = sphinx_config.setdefault("html_theme_options", {})
+    if record is not None:  # the edition, named at the top of every page (HTML-escaped)
+        theme["announcement"] = editions.edition_line(record)
     if profile == "teaching":
-        base["title"] += " (teaching edition)"
-        options = base["sphinx"]["config"]["html_theme_options"]
-        options["announcement"] = html.escape(TEACHING_NOTICE)
+        base["title"] += " (teaching version)"
+        notice = html.escape(TEACHING_NOTICE)
+        theme["announcement"] = f"{theme['announcement']} {notice}" if record else notice
+    # html_theme_options replaces the theme options Jupyter Book derives from its html:
+    # section, so the footer (the data attribution) is passed on here.
+    footer = base.get("html", {}).get("extra_footer")
+    if footer:
+        theme.setdefault("extra_footer", html.escape(footer))
     return base
 
 
@@ -131,7 +159,39 @@ def _read_results(job: Job) -> dict:
     return json.loads(job.results.read_text(encoding="utf-8"))
 
 
-def _landing_page(system: System, jobs: list[Job]) -> str:
+#: What the landing page's table holds (shown with it).
+_LANDING_TABLE_NOTE = """\
+Life expectancy is for the latest three-year period in OHID Fingertips; for Leicestershire it
+is the range across its districts. "Core20" means England's most deprived 20% of
+neighbourhoods (national deprivation deciles 1 and 2). These figures are official statistics
+covering everyone, so they carry no confidence interval; estimates inside the chapters show
+their 95% confidence intervals."""
+
+
+def _edition_section(record: dict, others: list[editions.Edition]) -> str:
+    """The landing page's section naming this edition and linking the others."""
+    current = editions.parse_slug(record["edition"]["slug"])
+    assert current is not None
+    label = md(record["edition"]["label"])
+    return f"""## Editions
+
+This is edition {label} of the book, for the {md(record["edition"]["months"])} quarter of
+the financial year (reporting period {md(record["reporting_period"]["label"])}). A new
+edition is published each quarter and earlier editions are kept unchanged. Its code
+revision is {md(record["code"]["revision"])}; the machine-readable record of its key results
+and inputs is <a href="edition.json">edition.json</a>.
+
+{editions.other_editions_html(current, others)}
+"""
+
+
+def _landing_page(
+    system: System,
+    jobs: list[Job],
+    record: dict | None = None,
+    others: list[editions.Edition] | None = None,
+    previous: dict | None = None,
+) -> str:
     needs = {j.place: _read_results(j) for j in jobs if j.chapter == "needs_analysis"}
     rows = []
     for place in system.places:
@@ -168,21 +228,41 @@ def _landing_page(system: System, jobs: list[Job]) -> str:
             "England's most deprived 20% of neighbourhoods**, the highest share of the "
             f"{len(system.places)} places in {md(system.short_name)}."
         )
-    table = md_table(
-        f"Residents, deprivation and life expectancy by place, {md(system.name)}",
-        [
-            "Place",
-            "Residents (mid-2020)",
-            "Residents in Core20 areas, IoD2025",
-            "Core20, IMD 2019",
-            "Female life expectancy (years)",
-            "Male life expectancy (years)",
-        ],
-        rows,
-        numeric=True,
+    table = (
+        ""
+        if not rows
+        else md_table(
+            f"Residents, deprivation and life expectancy by place, {md(system.name)}",
+            [
+                "Place",
+                "Residents (mid-2020)",
+                "Residents in Core20 areas, IoD2025",
+                "Core20, IMD 2019",
+                "Female life expectancy (years)",
+                "Male life expectancy (years)",
+            ],
+            rows,
+            numeric=True,
+        )
+        + "\n\n"
+        + _LANDING_TABLE_NOTE
     )
     places = ", ".join(md(p.name) for p in system.places)
     name, short = md(system.name), md(system.short_name)
+    edition = editions_section = ""
+    if record is not None:
+        edition = (
+            f"This is **edition {md(record['edition']['label'])}** of the book. "
+            f"{md(editions.summary(record, previous))} "
+            + (
+                "[What changed since the last edition](changes.md) compares every key result "
+                "with the previous edition.\n\n"
+                if previous is not None
+                else "From the next edition on, [what changed since the last edition]"
+                "(changes.md) will compare every key result with this one.\n\n"
+            )
+        )
+        editions_section = "\n" + _edition_section(record, others or [])
     return f"""# Health inequalities in {name}
 
 {lead}
@@ -192,13 +272,7 @@ This book describes who is being left behind in the {name} integrated care syste
 whether plans are closing the gap. It has one part for each of the system's places: {places}.
 Reporting period: {md(system.reporting_period.label)}. Comparator: {md(system.comparator.name)}.
 
-{table}
-
-Life expectancy is for the latest three-year period in OHID Fingertips; for Leicestershire it
-is the range across its districts. "Core20" means England's most deprived 20% of
-neighbourhoods (national deprivation deciles 1 and 2). These figures are official statistics
-covering everyone, so they carry no confidence interval; estimates inside the chapters show
-their 95% confidence intervals.
+{edition}{table}
 
 ## How to use this book
 
@@ -212,7 +286,7 @@ their 95% confidence intervals.
   place's own data; the *Data and methods* page gives the formulas and sources.
 
 Small numbers are protected: {md(disclosure.describe(system.disclosure))}
-"""
+{editions_section}"""
 
 
 def _place_page(system: System, place_id: str) -> str:
@@ -273,32 +347,60 @@ def _copy_notebook(source: Path, target: Path, profile: str, *, scrub: bool = Fa
         for cell in nb["cells"]:
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 src = "".join(cell.get("source", []))
-                cell["source"] = re.sub(r'(?m)^results_path = .*$', 'results_path = ""', src)
+                cell["source"] = re.sub(r"(?m)^results_path = .*$", 'results_path = ""', src)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def assemble(system: System, jobs: list[Job], staging: Path, profile: str = "board") -> Path:
+def assemble(
+    system: System,
+    jobs: list[Job],
+    staging: Path,
+    *,
+    record: dict | None = None,
+    previous: dict | None = None,
+    others: list[editions.Edition] | None = None,
+    profile: str = "board",
+) -> Path:
     """Write the book's sources for ``system`` in ``profile`` into ``staging`` and return it.
 
-    Both profiles read the same executed notebooks; the board profile drops cells
-    tagged ``teaching-only`` and the teaching profile drops cells tagged
-    ``board-only``. The teaching profile adds the facilitator's and analysts' pages
-    and the executed notebooks for download.
+    Parameters
+    ----------
+    record, previous
+        This edition's record and the previous edition's (``None`` for the first);
+        ``record`` defaults to one built from ``jobs``.
+    others
+        The other editions published beside this one (linked from the landing page).
+    profile
+        ``"board"`` or ``"teaching"``. Both read the same executed notebooks; the board
+        version drops cells tagged ``teaching-only`` and the teaching version drops
+        cells tagged ``board-only``, and adds the facilitator's and analysts' pages and
+        the executed notebooks for download.
     """
+    if record is None:
+        record = editions.build_record(
+            system, jobs, editions.edition_of(system.reporting_period.end)
+        )
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     (staging / "_toc.yml").write_text(yaml.safe_dump(_toc(system, profile), sort_keys=False))
     (staging / "_config.yml").write_text(
-        yaml.safe_dump(_config(system, profile), sort_keys=False)
+        yaml.safe_dump(_config(system, record, profile), sort_keys=False)
     )
     shutil.copytree(book_sources_dir() / "_static", staging / "_static")
-    intro = _landing_page(system, jobs)
+    intro = _landing_page(system, jobs, record, others or [], previous)
     if profile == "teaching":
         title, _, rest = intro.partition("\n\n")
+        rest = rest.split("\n## Editions\n")[0]  # its links lead to the board's editions
         intro = f"{title}\n\n{_teaching_intro(system)}{rest}"
         _teaching_pages(system, jobs, staging)
     (staging / "intro.md").write_text(intro, encoding="utf-8")
+    (staging / "changes.md").write_text(
+        editions.changes_page(
+            record, previous, chapter_titles=CHAPTER_TITLES, rule=system.disclosure
+        ),
+        encoding="utf-8",
+    )
     (staging / "methods.md").write_text(_methods_page(system), encoding="utf-8")
     shutil.copy(book_sources_dir() / "accessibility.md", staging / "accessibility.md")
     for place in system.places:
@@ -499,10 +601,67 @@ def publish(html_dir: Path, target: Path) -> Path:
     return version / "index.html"
 
 
+def _point_at(link: Path, relative: str) -> None:
+    """Atomically make ``link`` a symlink to ``relative`` (a path relative to its folder)."""
+    if link.is_symlink() and os.readlink(link) == relative:
+        return
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.edition.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(relative, tmp)
+    os.replace(tmp, link)
+
+
+def publish_edition(html_dir: Path, system: System, edition: editions.Edition) -> Path:
+    """Publish a built site as ``edition`` and point ``site`` at the latest edition.
+
+    Steps, each leaving every published edition whole if the build dies after it:
+    the site is published as ``editions/<slug>`` (:func:`publish`: a new
+    content-addressed folder, then an atomic link swap); ``site`` is swapped to the
+    latest published edition; ``editions/index.html`` is rewritten atomically;
+    finally sites of the pre-edition layout (``site.<digest>``) are deleted.
+
+    Returns
+    -------
+    pathlib.Path
+        The real path of the edition's ``index.html``.
+    """
+    folder = editions_dir(system)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = publish(html_dir, folder / edition.slug)
+    latest = editions.published(folder)[-1]
+    site = site_dir(system)
+    recover(site)  # a site of the pre-edition layout stays live until the swap below
+    _point_at(site, f"{folder.name}/{latest.slug}")
+    recover(site)  # now deletes the superseded pre-edition site versions
+    found = editions.published(folder)
+    records = {e.slug: editions.read_record(folder, e) or {} for e in found}
+    atomic_write_text(
+        folder / "index.html",
+        editions.editions_index(f"Health inequalities in {system.name}", found, records),
+    )
+    return index
+
+
 def build_book(system: System, jobs: list[Job], profile: str = "board") -> Path:
-    """Assemble, build and publish the system's book in ``profile``; return its index.html."""
-    suffix = "" if profile == "board" else f"-{profile}"
-    staging = build_dir() / system.id / f"book-staging{suffix}"
-    assemble(system, jobs, staging, profile)
+    """Assemble, build and publish the system's book as an edition, in ``profile``.
+
+    The edition is named by the reporting period (:func:`hi_analysis.editions.edition_of`);
+    its page "What changed" compares it with the latest earlier edition published. The
+    board version is published as the edition (earlier editions are kept); the teaching
+    version of the latest build is published beside it (:func:`site_dir`). Returns the
+    absolute path of the published ``index.html``.
+    """
+    edition = editions.edition_of(system.reporting_period.end)
+    folder = editions_dir(system)
+    record = editions.build_record(system, jobs, edition)
+    previous = editions.previous_record(folder, edition)
+    if profile == "teaching":  # one version, beside the board's: no links to other editions
+        staging = build_dir() / system.id / "book-staging-teaching"
+        assemble(system, jobs, staging, record=record, previous=previous, profile=profile)
+        return publish(build_html(staging), site_dir(system, profile)).resolve()
+    others = [e for e in editions.published(folder) if e != edition]
+    staging = build_dir() / system.id / "book-staging"
+    assemble(system, jobs, staging, record=record, previous=previous, others=others)
     html_dir = build_html(staging)
-    return publish(html_dir, site_dir(system, profile)).resolve()
+    atomic_write_text(html_dir / editions.RECORD_NAME, editions.dump_record(record))
+    return publish_edition(html_dir, system, edition).resolve()

@@ -51,8 +51,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     system = load_system(args.system)
     present = [n for n in EXTRACTS if n not in missing_extracts(system.id, [n])]
     validate_extracts(system, present)
-    print(f"{args.system}: parameters, all shipped input data and {len(present)} "
-          f"extract(s) are valid")
+    print(
+        f"{args.system}: parameters, all shipped input data and {len(present)} extract(s) are valid"
+    )
     return 0
 
 
@@ -67,8 +68,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
         result = synth.generate(system, seed=seed)
     for name, path in sorted(result.files.items()):
         print(f"{name}: {path}")
-    print(f"Generated {len(result.files)} SYNTHETIC extracts for {system.short_name} "
-          f"(seed {seed}) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(
+        f"Generated {len(result.files)} SYNTHETIC extracts for {system.short_name} "
+        f"(seed {seed}) in {time.perf_counter() - start:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -98,10 +102,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         say=_tell,
     )
     if outcome.index is not None:
-        print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
+        if not outcome.current:  # a no-op rebuild reports one line
+            print(f"Built in {outcome.seconds:.1f} s", file=sys.stderr)
         for profile, index in outcome.indexes.items():  # board last: scripts read the last line
             if index != outcome.index:
-                print(f"The {profile} edition:", file=sys.stderr)
+                print(f"The {profile} version:", file=sys.stderr)
                 print(index)
         print(outcome.index)
     return 0

@@ -7,8 +7,16 @@ happens here, in this order:
 2. make sure the extracts the chosen chapters need exist (generating synthetic ones
    when any is missing) and validate them (:func:`prepare_extracts`);
 3. run the outdated notebooks (:mod:`hi_analysis.runner`);
-4. assemble and publish the book (:mod:`hi_analysis.book`) when every chapter of
-   every place is current.
+4. assemble and publish the book (:mod:`hi_analysis.book`) as an edition when every
+   chapter of every place is current.
+
+A rebuild with nothing changed does nothing: before anything heavy is imported,
+:func:`hi_analysis.stamp.current_index` compares a cheap stamp of every input (code,
+book sources, parameters, data files and extracts) and of the published editions
+with the one recorded at the last publish, and reports that the site is current. When
+the cheap stamp differs but the notebooks' cache keys, the code and the book sources
+are the same as at the last publish (:func:`content_fingerprint`, e.g. after a data
+file was touched but not changed), the book is not rebuilt either.
 
 Examples
 --------
@@ -25,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hi_analysis import stamp
 from hi_analysis.config import CHAPTER_EXTRACTS, System, load_system
 from hi_analysis.errors import NotebookRunError
 from hi_analysis.safeio import system_lock
@@ -75,11 +84,13 @@ class BuildOutcome:
     Attributes
     ----------
     index
-        The published ``index.html`` of the board profile (or of the last profile
+        The published ``index.html`` of the board version (or of the last version
         built when the board's was not asked for), or ``None`` when nothing was
         published (a partial run).
     indexes
-        Every published ``index.html`` by profile, in the order built (board last).
+        Every published ``index.html`` by profile, board last.
+    current
+        Whether the site was found current and nothing was built or published.
     ran, cached
         Notebooks run and notebooks found current.
     seconds
@@ -90,6 +101,7 @@ class BuildOutcome:
 
     index: Path | None = None
     indexes: dict[str, Path] = field(default_factory=dict)
+    current: bool = False
     ran: int = 0
     cached: int = 0
     seconds: float = 0.0
@@ -181,11 +193,86 @@ def build(request: BuildRequest, say: Callable[[str], None] = _say) -> BuildOutc
         previously published site is then unchanged.
     """
     start = time.perf_counter()
+    if _may_be_current(request):  # decided before reading any data or heavy import
+        with system_lock(request.system_id, wait=request.wait, on_wait=say):
+            record = stamp.read(request.system_id)
+            found = stamp.current_indexes(request.system_id, _profiles(request))
+        if found is not None:
+            outcome = BuildOutcome(index=list(found.values())[-1], indexes=found, current=True)
+            outcome.messages.append(_current_message(record))
+            say(outcome.messages[-1])
+            outcome.seconds = time.perf_counter() - start
+            return outcome
     system = load_system(request.system_id)
     with system_lock(system.id, wait=request.wait, on_wait=say):
         outcome = _build_locked(request, system, say)
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _profiles(request: BuildRequest) -> tuple[str, ...]:
+    """The versions asked for, checked, board last."""
+    from hi_analysis.teaching.core import PROFILES
+
+    unknown = [p for p in request.profiles if p not in PROFILES]
+    if unknown:
+        raise ValueError(f"unknown profile {unknown[0]!r}: choose from {', '.join(PROFILES)}")
+    return tuple(sorted(set(request.profiles), key=lambda p: (p == "board", p)))
+
+
+def _recorded_indexes(system_id: str, record: dict) -> dict[str, Path]:
+    """Every version the last publish recorded (kept when a no-op asks for fewer)."""
+    from hi_analysis.paths import build_dir
+
+    rels = record.get("indexes") or {}
+    return {k: build_dir() / system_id / v for k, v in rels.items() if isinstance(v, str)}
+
+
+def _may_be_current(request: BuildRequest) -> bool:
+    """Whether a no-op check applies: a whole, unforced build of a known system."""
+    from hi_analysis.paths import parameters_dir
+
+    if request.force or request.places or request.chapters:
+        return False
+    sid = request.system_id
+    return (
+        sid.replace("_", "").replace("-", "").isalnum()
+        and sid.isascii()
+        and (parameters_dir() / sid / "system.yml").is_file()
+    )
+
+
+def _current_message(record: dict) -> str:
+    edition = record.get("edition")
+    what = f"edition {edition}" if edition else "the site"
+    return (
+        f"The site is current: no input or code changed since {what} was published; "
+        "nothing was built."
+    )
+
+
+def content_fingerprint(jobs: Sequence) -> str:
+    """Exact digest of what a book is built from: the notebooks' cache keys, code, book sources.
+
+    Two builds with the same fingerprint, and the same editions published beside
+    them, publish the same site.
+    """
+    import hashlib
+
+    from hi_analysis import runner
+    from hi_analysis.paths import book_sources_dir, source_root
+    from hi_analysis.provenance import code_fingerprint
+
+    h = hashlib.sha256()
+    for key in runner.current_keys(jobs):
+        h.update(key.encode() + b"\0")
+    h.update(code_fingerprint().encode())
+    files = [p for p in book_sources_dir().rglob("*") if p.is_file()]
+    files.append(source_root() / "_config.yml")
+    for p in sorted(files):
+        h.update(b"\0" + p.relative_to(source_root()).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def _build_locked(
@@ -196,6 +283,7 @@ def _build_locked(
     from hi_analysis import book, runner
 
     outcome = BuildOutcome()
+    inputs = stamp.inputs_stamp(system.id)  # before reading anything
 
     def tell(message: str) -> None:
         outcome.messages.append(message)
@@ -203,7 +291,12 @@ def _build_locked(
 
     tell(f"Validating inputs for {system.name} ...")
     validate_inputs(system)
+    from hi_analysis.extracts import missing_extracts
+
+    generating = bool(missing_extracts(system.id, needed_extracts(system, request.chapters)))
     prepare_extracts(system, request.chapters, say=tell)
+    if generating:  # the build made the synthetic extracts: they are part of its inputs
+        inputs = stamp.inputs_stamp(system.id)
     jobs = runner.plan(system, places=request.places, chapters=request.chapters)
     bar = tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr, disable=request.quiet)
 
@@ -226,14 +319,35 @@ def _build_locked(
             tell("Partial run: the book is published only when every chapter has run.")
             return outcome
         jobs = all_jobs
-    from hi_analysis.teaching import PROFILES
-
-    unknown = [p for p in request.profiles if p not in PROFILES]
-    if unknown:
-        raise ValueError(f"unknown profile {unknown[0]!r}: choose from {', '.join(PROFILES)}")
-    # board last: its index is the line scripts read
-    for profile in sorted(set(request.profiles), key=lambda p: p == "board"):
-        tell(f"Building the {profile} edition of the book ...")
+    content = content_fingerprint(jobs)
+    record = stamp.read(system.id)
+    profiles = _profiles(request)
+    if not request.force and outcome.ran == 0 and record.get("content") == content:
+        found = stamp.published_indexes(system.id, record, profiles)
+        if found is not None:  # e.g. a data file touched but not changed
+            stamp.record_published(
+                system.id,
+                inputs=inputs,
+                content=content,
+                index=found[profiles[-1]],
+                edition=str(record.get("edition", "")),
+                indexes=_recorded_indexes(system.id, record) | found,
+            )
+            outcome.indexes, outcome.index, outcome.current = found, found[profiles[-1]], True
+            tell(_current_message(record))
+            return outcome
+    for profile in profiles:  # board last: its index is the line scripts read
+        tell(f"Building the {profile} version of the book ...")
         outcome.indexes[profile] = book.build_book(system, jobs, profile)
         outcome.index = outcome.indexes[profile]
+    from hi_analysis.editions import edition_of
+
+    stamp.record_published(
+        system.id,
+        inputs=inputs,
+        content=content,
+        index=outcome.index,
+        edition=edition_of(system.reporting_period.end).label,
+        indexes=outcome.indexes,
+    )
     return outcome
