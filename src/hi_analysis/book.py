@@ -241,7 +241,27 @@ def assemble(system: System, jobs: list[Job], staging: Path) -> Path:
         (folder / "index.md").write_text(_place_page(system, place.id), encoding="utf-8")
     for job in jobs:
         shutil.copy(job.output, staging / "places" / job.place / f"{job.chapter}.ipynb")
+    _accountability_pages(system, jobs, staging)  # hook: accountability pages (issue 13)
     return staging
+
+
+# ----------------------------------------------------------------------------- accountability
+# Hook of issue 13 (hi_analysis.accountability): the dashboards and system pages are written
+# from the chapters' sidecars while the book is assembled; the board report's PDF is printed
+# after the HTML builds and before it is published, so a failed PDF never half-publishes.
+_ACCOUNTABILITY: dict[str, object] = {}
+
+
+def _accountability_pages(system: System, jobs: list[Job], staging: Path) -> None:
+    from hi_analysis import accountability
+
+    _ACCOUNTABILITY[str(staging)] = accountability.write_pages(system, jobs, staging)
+
+
+def _accountability_pdf(staging: Path, html_dir: Path) -> Path | None:
+    from hi_analysis import accountability
+
+    return accountability.write_report_pdf(_ACCOUNTABILITY.pop(str(staging), None), html_dir)
 
 
 #: ANSI terminal colour codes, which Sphinx adds to some messages.
@@ -420,4 +440,8 @@ def build_book(system: System, jobs: list[Job]) -> Path:
     staging = build_dir() / system.id / "book-staging"
     assemble(system, jobs, staging)
     html_dir = build_html(staging)
-    return publish(html_dir, site_dir(system)).resolve()
+    pdf = _accountability_pdf(staging, html_dir)  # hook: board report PDF (issue 13)
+    index = publish(html_dir, site_dir(system)).resolve()
+    if pdf is not None:  # the published PDF's path, printed before the CLI prints the index
+        print(index.parent / pdf.relative_to(html_dir), flush=True)
+    return index

@@ -240,6 +240,9 @@ class DashboardMetric(_Strict):
     id: Slug
     result: ResultRef
     gap: ResultRef | None = None
+    gap_is_change: bool = Field(
+        default=False, description="the gap result measures a change in the gap (e.g. a DiD)"
+    )
     baseline: Text | None = Field(
         default=None, description="period label of the agreed baseline in the series"
     )
@@ -467,7 +470,7 @@ class PreviousConsideration(_Strict):
 
 
 class Recommendation(_Strict):
-    """A recommendation for the board, and the dashboard metrics it responds to."""
+    """A recommendation for the board, and the dashboard metrics or programmes it responds to."""
 
     text: Text
     responds_to: list[Slug] = []
@@ -571,12 +574,13 @@ def _check(acc: dict, paths: dict[str, Path], system: System) -> None:
                 f"{paths['assurance']}: rules.{i}: rule 'target_and_gap' needs a target on "
                 f"dashboard metric {r.metric!r}"
             )
+    programme_ids = {p.stem for p in (plan_dir(system.id) / "programmes").glob("*.yml")}
     for i, rec in enumerate(acc["report"].recommendations):
         for j, ref in enumerate(rec.responds_to):
-            if ref not in metric_ids:
+            if ref not in metric_ids | programme_ids:
                 raise ConfigError(
-                    f"{paths['report']}: recommendations.{i}.responds_to.{j}: unknown "
-                    f"dashboard metric {ref!r}"
+                    f"{paths['report']}: recommendations.{i}.responds_to.{j}: {ref!r} is "
+                    "neither a dashboard metric nor a plan programme"
                 )
     for audit, path in acc["audits"]:
         for i, place in enumerate(audit.places):
