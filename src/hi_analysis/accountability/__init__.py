@@ -158,12 +158,23 @@ def write_pages(system: System, jobs: list, staging: Path, say=_say) -> Pages | 
         encoding="utf-8",
     )
     use_need = {}
+    extracts: dict = {}
+
+    def load(name: str):
+        from hi_analysis.extracts import load_extract
+
+        if name not in extracts:
+            extracts[name] = load_extract(system, name)
+        return extracts[name]
+
     for audit in acc.audits:
+        use_need[audit.id] = audit_pages.use_need_tables(audit, system, load)
         (sys_dir / f"audit-{audit.id}.md").write_text(
-            audit_pages.page(audit, system, as_at, illustrative=acc.illustrative),
+            audit_pages.page(
+                audit, system, as_at, use_need[audit.id], illustrative=acc.illustrative
+            ),
             encoding="utf-8",
         )
-        use_need[audit.id] = audit_pages.use_need_tables(audit, system)
     (sys_dir / "audits.md").write_text(
         audit_pages.index_page(list(acc.audits), system, as_at, illustrative=acc.illustrative),
         encoding="utf-8",

@@ -79,17 +79,26 @@ def _quintiles(codes: list[str]) -> pd.Series:
     return ((imd.loc[imd.index.intersection(codes), "imd_decile"] + 1) // 2).astype(int)
 
 
-def use_need_tables(audit: Audit, system: System) -> UseNeedTables | None:
-    """Compute the who-uses-vs-who-needs tables of an audit from the extracts."""
+def use_need_tables(audit: Audit, system: System, load=None) -> UseNeedTables | None:
+    """Compute the who-uses-vs-who-needs tables of an audit from the extracts.
+
+    ``load(name)`` returns a validated extract (default :func:`hi_analysis.extracts.load_extract`
+    for the system); pass a caching loader when several audits read the same extracts.
+    """
     from hi_analysis.extracts import is_synthetic, load_extract
     from hi_analysis.geography import lsoa11_codes
+
+    if load is None:
+
+        def load(name: str) -> pd.DataFrame:
+            return load_extract(system, name)
 
     spec = audit.use_need
     if spec is None:
         return None
     codes = sorted({c for p in audit.places for c in lsoa11_codes(system.place(p))})
     if spec.extract == "vaccinations":
-        v = load_extract(system, "vaccinations")
+        v = load("vaccinations")
         v = v[
             (v["programme"].astype(str) == spec.programme)
             & (v["season"].astype(str) == spec.season)
@@ -104,13 +113,13 @@ def use_need_tables(audit: Audit, system: System) -> UseNeedTables | None:
             "eligible people",
         )
     else:
-        act = load_extract(system, "programme_activity")
+        act = load("programme_activity")
         act = act[
             (act["programme"].astype(str) == spec.programme)
             & (act["activity_date"].dt.year == spec.year)
         ]
         users = set(act["person_id"].astype(str))
-        pop = load_extract(system, "registered_population")
+        pop = load("registered_population")
         pop = pop[(pop["age"] >= spec.min_age) & pop["lsoa11cd"].astype(str).isin(codes)]
         need = pop.assign(used=pop["person_id"].astype(str).isin(users))
         synthetic = is_synthetic(act) or is_synthetic(pop)
@@ -175,13 +184,19 @@ def _ratio_rows(table: pd.DataFrame, group: str, names: dict, rule: str) -> list
     return rows
 
 
-def page(audit: Audit, system: System, as_at: dt.date, *, illustrative: bool) -> str:
-    """One audit's page, as MyST Markdown."""
+def page(
+    audit: Audit,
+    system: System,
+    as_at: dt.date,
+    tables: UseNeedTables | None,
+    *,
+    illustrative: bool,
+) -> str:
+    """One audit's page, as MyST Markdown (``tables``: :func:`use_need_tables`)."""
     from hi_analysis.accountability.evidence import data_banner, illustrative_banner
     from hi_analysis.book import md_table
     from hi_analysis.text import escape_markdown as md
 
-    tables = use_need_tables(audit, system)
     places = ", ".join(system.place(p).name for p in audit.places)
     status = review_status(audit.review_due, as_at)
     out = [f"# Health equity audit: {md(audit.title)}", ""]

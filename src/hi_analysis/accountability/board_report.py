@@ -390,7 +390,7 @@ ul { margin: 0 0 4pt; padding-left: 14pt; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 6pt; page-break-inside: auto; }
 caption { text-align: left; font-weight: bold; margin-bottom: 2pt; }
 th, td { border: 0.5pt solid #505a5f; padding: 2pt 4pt; vertical-align: top; text-align: left;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; hyphens: manual; }
 thead th { background: #f3f2f1; }
 tr { page-break-inside: avoid; }
 .note { border: 1.5pt solid #801650; background: #fbeef4; padding: 4pt 6pt; margin: 4pt 0; }
