@@ -749,6 +749,19 @@ def _comparison_word(raw: str) -> str:
     return word if word in ("better", "similar", "worse", "higher", "lower") else "not compared"
 
 
+def _unit(indicator: str, unit: object) -> str:
+    """The unit of a Fingertips indicator: percentages where the extract leaves it empty.
+
+    Examples
+    --------
+    >>> _unit("Percentage of physically inactive adults", float("nan")), _unit("x", "Years")
+    ('%', 'years')
+    """
+    if isinstance(unit, str) and unit:
+        return "%" if unit == "5 years children" else unit.lower()
+    return "%"
+
+
 def health_key_results(place: Place, status: pd.DataFrame) -> list[KeyResult]:
     """The health-status table as key results: latest value, England, judgement and series.
 
@@ -778,7 +791,7 @@ def health_key_results(place: Place, status: pd.DataFrame) -> list[KeyResult]:
                 value=float(r["value"]),
                 lower=None,
                 upper=None,
-                unit=str(r["unit"]),
+                unit=_unit(r["indicator"], r["unit"]),
                 synthetic=False,
                 period=period(str(r["period"])),
                 polarity=polarity,

@@ -27,7 +27,7 @@ from hi_analysis.accountability.plan import Accountability, DashboardMetric, Tar
 from hi_analysis.results import KeyResult
 from hi_analysis.stats.spc import XmR, xmr
 from hi_analysis.text import escape_markdown as md
-from hi_analysis.text import join_names, num
+from hi_analysis.text import join_names, num, period
 
 #: Words and a symbol for each comparison with England (colour is never used alone).
 COMPARISON_WORDS = {
@@ -60,7 +60,8 @@ def fmt(value: float | None, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not available"
     digits = 2 if unit in ("ratio",) or abs(value) < 10 else 1
-    return num(value, digits)
+    text = num(abs(value), digits)
+    return "−" + text if value < 0 and text.strip("0.,") else text
 
 
 def value_text(r: KeyResult) -> str:
@@ -69,7 +70,7 @@ def value_text(r: KeyResult) -> str:
     if r.has_interval:
         lo, hi = fmt(r.lower, r.unit), fmt(r.upper, r.unit)
         return f"{fmt(r.value, r.unit)}{unit} (95% CI {lo} to {hi})"
-    return f"{fmt(r.value, r.unit)}{unit} (official statistic; no interval published)"
+    return f"{fmt(r.value, r.unit)}{unit} (no CI published)"
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class GapReading:
         if self.result is None:
             return "No gap measure agreed"
         r = self.result
-        return f"{r.label}: {value_text(r)}; {self.direction}"
+        name = "SII" if r.label.startswith("Slope index of inequality") else r.label
+        return f"{name}: {value_text(r)}; {self.direction}"
 
 
 def gap_reading(gap: KeyResult | None, *, change: bool = False) -> GapReading:
@@ -183,7 +185,7 @@ class Row:
             return "No series: not assessed"
         words = self.chart.variation(self.result.polarity)
         if self.chart.provisional:
-            words += f" (limits provisional: {len(self.chart.values)} points)"
+            words += f" ({len(self.chart.values)} points: limits provisional)"
         return words[0].upper() + words[1:]
 
     def change_text(self) -> str:
@@ -195,7 +197,7 @@ class Row:
         else:
             diff = self.result.value - self.baseline_value
             sign = "+" if diff > 0 else "−" if diff < 0 else "±"
-            base = f"{sign}{fmt(abs(diff), self.result.unit)} since {self.metric.baseline}"
+            base = f"{sign}{fmt(abs(diff), self.result.unit)} since {period(self.metric.baseline)}"
         return f"{base}. {self.variation}"
 
 
@@ -274,7 +276,7 @@ def _data_kind(r: KeyResult) -> str:
 def _completeness(r: KeyResult) -> str:
     if r.completeness is not None:
         return f"{r.completeness * 100:.1f}% recorded"
-    return "Complete (official statistic)" if not r.synthetic else "Not reported"
+    return "complete (official statistic)" if not r.synthetic else "completeness not reported"
 
 
 def csv_rows(rows: list[Row]) -> str:
@@ -378,16 +380,16 @@ def page(
                 if r.comparator_value is not None
                 else comparison_text(r.comparison)
             )
+            gap = row.gap.text()
+            if r.area and row.gap.result is not None and row.gap.result.area is None:
+                gap = f"{place_name} as a whole: {gap}"
             table.append(
                 [
                     md(name),
-                    md(f"{value_text(r)}, {r.period}"),
-                    md(eng),
+                    md(f"{value_text(r)}, {r.period}") + "<br>" + md(eng),
                     md(row.change_text()),
-                    md(row.target),
-                    md(row.gap.text()),
-                    md(_completeness(r)),
-                    md(_data_kind(r)),
+                    md(gap),
+                    md(row.target) + "<br>" + md(f"{_data_kind(r)}; {_completeness(r)}"),
                 ]
             )
         out.append(
@@ -395,13 +397,10 @@ def page(
                 f"{md(title)}: agreed measures for {md(place_name)} with 95% confidence intervals",
                 [
                     "Measure",
-                    "Latest (95% CI)",
-                    "Compared with England",
+                    "Latest (95% CI) and England",
                     "Change since baseline (SPC)",
-                    "Target",
                     "Gap, most vs least deprived",
-                    "Recording completeness",
-                    "Data",
+                    "Target; data and completeness",
                 ],
                 table,
             )

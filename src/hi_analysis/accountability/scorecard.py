@@ -235,7 +235,8 @@ def page(acc: Accountability, cells: list[Cell], as_at: dt.date, system_name: st
     lead = (
         f"Of {len(assessed)} cells the board has rated and {len(rated)} the data can rate, "
         f"{len(gaps)} show an assurance gap (the board's rating and the data's disagree); "
-        f"{len(stale)} ratings are out of date and {len(no_ev)} green ratings have no evidence."
+        f"{len(stale)} {'rating is' if len(stale) == 1 else 'ratings are'} out of date and "
+        f"{len(no_ev)} green {'rating has' if len(no_ev) == 1 else 'ratings have'} no evidence."
     )
     out = [f"# Board assurance scorecard: {md(system_name)}", "", f"**{md(lead)}**", ""]
     if acc.illustrative:

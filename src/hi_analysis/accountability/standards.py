@@ -168,8 +168,7 @@ def page(
         "checks are made from the plan and the data at every build.",
         "",
     ]
-    rows = []
-    group = None
+    groups: dict[str, list[list[str]]] = {}
     for sid, (label, heading, text) in STANDARDS.items():
         s = by_id[sid]
         ev = evidence.get(sid)
@@ -178,32 +177,24 @@ def page(
             cells.append(f"{md(ev[1])}: {links(ev[0])}")
         if sid == "B1":
             cells.append("[Health equity audits](audits.md)")
-        if heading != group:
-            group = heading
-        rows.append(
+        status = STATUS_WORDS[s.status] + (f". {s.note}" if s.note else "")
+        groups.setdefault(heading, []).append(
             [
                 md(f"{label}. {text}"),
-                md(heading),
-                md(STATUS_WORDS[s.status]),
+                md(status),
                 md(f"{s.owner.role}, {s.owner.organisation} ({s.assessed_on:%d %B %Y})"),
                 "<br>".join(cells) if cells else "None held in this book",
-                md(s.note or ""),
             ]
         )
-    out.append(
-        md_table(
-            "Midlands plan standards: status, owner, evidence and automatic checks, "
-            + md(system_name),
-            [
-                "Standard",
-                "Group",
-                "Status (system)",
-                "Owner and date",
-                "Evidence and checks",
-                "Note",
-            ],
-            rows,
+    for heading, rows in groups.items():
+        out += [f"## {md(heading)}", ""]
+        out.append(
+            md_table(
+                f"{md(heading)}: status, owner, evidence and automatic checks, " + md(system_name),
+                ["Standard", "Status (the system's)", "Owner and date", "Evidence and checks"],
+                rows,
+            )
         )
-    )
+        out.append("")
     out.append("")
     return "\n".join(out)
