@@ -344,6 +344,18 @@ def build(
 
 
 # ----------------------------------------------------------------------------- renderers
+def _split_lead(text: str) -> tuple[str, str]:
+    """The first sentence (shown bold) and the rest.
+
+    Examples
+    --------
+    >>> _split_lead("Illustrative plan. The rest.")
+    ('Illustrative plan.', 'The rest.')
+    """
+    head, sep, rest = text.partition(". ")
+    return (head + ".", rest) if sep else (text, "")
+
+
 def to_markdown(blocks: list[Block]) -> str:
     """The report as a MyST page of the book (every value escaped)."""
     from hi_analysis.accountability.evidence import data_banner  # noqa: F401
@@ -369,9 +381,10 @@ def to_markdown(blocks: list[Block]) -> str:
                 )
             )
         elif blk.kind == "note":
+            lead, rest = _split_lead(blk.text)
             out.append(
                 '<div class="hi-banner hi-banner-synthetic" role="note"><p>'
-                f"{html.escape(blk.text)}</p></div>"
+                f"<strong>{html.escape(lead)}</strong> {html.escape(rest)}</p></div>"
             )
         out.append("")
     return "\n".join(out)
@@ -412,7 +425,10 @@ def to_html(blocks: list[Block], *, title: str) -> str:
         elif blk.kind == "ul":
             body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in blk.items) + "</ul>")
         elif blk.kind == "note":
-            body.append(f'<div class="note" role="note"><p>{e(blk.text)}</p></div>')
+            lead, rest = _split_lead(blk.text)
+            body.append(
+                f'<div class="note" role="note"><p><strong>{e(lead)}</strong> {e(rest)}</p></div>'
+            )
         elif blk.kind == "table":
             head = "".join(f'<th scope="col">{e(h)}</th>' for h in blk.header)
             rows = "".join(
