@@ -137,3 +137,27 @@ def test_missing_file(plan_folder):
 
 def test_published_schema_is_current():
     assert json.loads(acc_plan.schema_path().read_text()) == acc_plan.json_schema()
+
+
+def test_metric_no_chapter_computes_is_one_clear_line(plan_folder, tmp_path):
+    from types import SimpleNamespace
+
+    from hi_analysis.accountability import write_pages
+    from hi_analysis.results import KeyResult, to_json
+
+    path = plan_folder / "dashboard.yml"
+    data = yaml.safe_load(path.read_text())
+    data["metrics"][0]["result"] = "needs_analysis.no_such_result"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    side = tmp_path / "needs.json"
+    r = KeyResult(
+        "needs_analysis", "life_expectancy_female", "LE", 80.0, None, None, "years", False
+    )
+    side.write_text(json.dumps({"key_results": to_json([r])}))
+    jobs = [SimpleNamespace(place="rutland", chapter="needs_analysis", results=side)]
+    with pytest.raises(ConfigError) as info:
+        write_pages(load_system("llr"), jobs, tmp_path / "staging")
+    assert str(info.value) == (
+        f"{path}: metrics.0.result: no chapter computed a key result "
+        "'needs_analysis.no_such_result' for any place"
+    )
