@@ -194,6 +194,7 @@ def write_pages(system: System, jobs: list, staging: Path, say=_say) -> Pages | 
         use_need=use_need,
         programmes={p.name: p.id for p in plan.programmes} if plan else {},
         synthetic_note=synthetic_note,
+        rule=system.disclosure,
     )
     body = board_report.to_markdown(report.blocks)
     link = (

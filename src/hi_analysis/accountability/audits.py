@@ -24,6 +24,7 @@ import pandas as pd
 
 from hi_analysis import disclosure
 from hi_analysis.accountability.plan import AUDIT_SOURCES, Audit
+from hi_analysis.charts import Chart
 from hi_analysis.config import System
 from hi_analysis.extracts.schemas import ETHNICITY
 from hi_analysis.stats.use_need import use_to_need
@@ -150,6 +151,17 @@ def use_need_tables(audit: Audit, system: System, load=None) -> UseNeedTables | 
     )
 
 
+def chart_for(audit: Audit, tables: UseNeedTables, places: str) -> Chart:
+    """The audit's use-to-need chart, titled with its finding."""
+    low = tables.deprivation.sort_values("ratio").iloc[0]
+    high = tables.deprivation.sort_values("ratio").iloc[-1]
+    title = (
+        f"{audit.title}: use relative to need is lowest in deprivation fifth "
+        f"{int(low['quintile'])} and highest in fifth {int(high['quintile'])}"
+    )
+    return use_need_chart(tables, title=title, name=f"use-need-{audit.id}", places=places)
+
+
 def _ratio_rows(table: pd.DataFrame, group: str, names: dict, rule: str) -> list[list[str]]:
     from hi_analysis.text import escape_markdown as md
 
@@ -195,6 +207,7 @@ def page(
     """One audit's page, as MyST Markdown (``tables``: :func:`use_need_tables`)."""
     from hi_analysis.accountability.evidence import data_banner, illustrative_banner
     from hi_analysis.book import md_table
+    from hi_analysis.report import chart_html
     from hi_analysis.text import escape_markdown as md
 
     places = ", ".join(system.place(p).name for p in audit.places)
@@ -246,6 +259,8 @@ def page(
                 "proportion to need, below 1 under-served. Intervals are 95% Wilson intervals "
                 "of the share of users; deprivation fifths are national (IMD 2019)."
             ),
+            "",
+            chart_html(chart_for(audit, tables, places), rule),
             "",
             md_table(
                 f"Use-to-need ratio by deprivation fifth, {md(audit.title)}, {md(places)}",
@@ -374,3 +389,62 @@ def index_page(audits: list[Audit], system: System, as_at: dt.date, *, illustrat
     )
     out.append("")
     return "\n".join(out)
+
+
+def use_need_chart(tables: UseNeedTables, *, title: str, name: str, places: str) -> Chart:
+    """Dot-and-whisker chart of the use-to-need ratio by deprivation fifth, with 95% CIs.
+
+    A vector (SVG) chart for the audit page and the board report's PDF, with a short
+    alt text, a full text description and the data behind it.
+    """
+    from hi_analysis.charts import AF_DUO, _fig
+
+    d = tables.deprivation.sort_values("quintile")
+    labels = [QUINTILE_NAMES[int(q)].replace(" fifth of England", "") for q in d["quintile"]]
+    fig, ax = _fig(7.0, 2.8)
+    y = list(range(len(d)))[::-1]
+    ax.errorbar(
+        d["ratio"],
+        y,
+        xerr=[d["ratio"] - d["lowercl"], d["uppercl"] - d["ratio"]],
+        fmt="o",
+        color=AF_DUO[0],
+        ecolor=AF_DUO[0],
+        capsize=3,
+        markersize=6,
+    )
+    ax.axvline(1.0, color="#3D3D3D", linewidth=1, linestyle="--")
+    ax.text(1.0, len(d) - 0.45, " use in proportion to need", fontsize=9, color="#3D3D3D")
+    ax.set_yticks(y, labels)
+    ax.set_ylabel("Deprivation fifth (IMD 2019)")
+    ax.set_xlabel("Use-to-need ratio (share of users ÷ share of need)")
+    ax.grid(axis="y", visible=False)
+    desc = (
+        f"Use-to-need ratio of {tables.use_label} against {tables.need_label}, by national "
+        "deprivation fifth (1 = most deprived), with 95% confidence intervals: "
+        + "; ".join(
+            f"fifth {int(r['quintile'])} {r['ratio']:.2f} (95% CI {r['lowercl']:.2f} to "
+            f"{r['uppercl']:.2f})"
+            for _, r in d.iterrows()
+        )
+        + "."
+    )
+    data = d[["quintile", "ratio", "lowercl", "uppercl"]].rename(
+        columns={
+            "quintile": "deprivation_fifth",
+            "ratio": "use_to_need_ratio",
+            "lowercl": "lower_95",
+            "uppercl": "upper_95",
+        }
+    )
+    return Chart(
+        fig,
+        title,
+        f"Use-to-need ratio by deprivation fifth with 95% confidence intervals, {places}"
+        + (" (synthetic extracts)" if tables.synthetic else ""),
+        desc,
+        data,
+        "Computed from the record-level extracts; deprivation: IMD 2019 (MHCLG)",
+        name,
+        kind="Dot chart",
+    )

@@ -54,7 +54,11 @@ PURPOSE_LINE = (
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of the report: ``h1``-``h3``, ``p``, ``lead`` (bold), ``ul``, ``table``, ``note``."""
+    """A piece of the report: ``h1``-``h3``, ``p``, ``lead``, ``ul``, ``table``, ``note``, ``html``.
+
+    ``html`` holds a chart already rendered (and escaped) by
+    :func:`hi_analysis.report.chart_html`; every other kind holds plain text.
+    """
 
     kind: str
     text: str = ""
@@ -88,9 +92,11 @@ def build(
     use_need: dict[str, UseNeedTables | None],
     programmes: dict[str, str],
     synthetic_note: str,
+    rule: str = "nhs_england",
 ) -> Report:
     """Assemble the board report's blocks from the plan and the data."""
     rep = acc.report
+    audits = {a.id: a for a in acc.audits}
     out = Report()
     b = out.blocks.append
     b(Block("h1", rep.title))
@@ -199,6 +205,13 @@ def build(
             "Ethnicity recording is least complete in: " + "; ".join(low) + " (synthetic extracts)."
         )
     b(Block("ul", items=tuple(items)))
+    for aid, tables in use_need.items():
+        if tables is not None and aid in audits:
+            from hi_analysis.accountability.audits import chart_for
+            from hi_analysis.report import chart_html
+
+            chart = chart_for(audits[aid], tables, ", ".join(name for _, name in places))
+            b(Block("html", chart_html(chart, rule)))
 
     # ------------------------------------------------------------ scorecard pointers
     b(Block("h3", "Pointers from the Board Assurance Tool and Scorecard"))
@@ -380,6 +393,8 @@ def to_markdown(blocks: list[Block]) -> str:
                     [[md(c) for c in r] for r in blk.rows],
                 )
             )
+        elif blk.kind == "html":  # a chart rendered by hi_analysis.report.chart_html
+            out.append(blk.text)
         elif blk.kind == "note":
             lead, rest = _split_lead(blk.text)
             out.append(
@@ -408,6 +423,14 @@ thead th { background: #f3f2f1; }
 tr { page-break-inside: avoid; }
 .note { border: 1.5pt solid #801650; background: #fbeef4; padding: 4pt 6pt; margin: 4pt 0; }
 .lead { font-weight: bold; }
+figure.hi-chart { margin: 4pt 0 6pt; page-break-inside: avoid; }
+.hi-chart-title { font-weight: bold; margin: 0; }
+.hi-chart-subtitle { margin: 0 0 2pt; }
+.hi-chart img { width: 15cm; }
+.hi-chart-source { font-size: 8pt; margin: 2pt 0; }
+.hi-chart-source a { display: none; }
+.hi-chart details { font-size: 8pt; }
+.hi-chart summary { font-weight: bold; }
 """
 
 
@@ -424,6 +447,8 @@ def to_html(blocks: list[Block], *, title: str) -> str:
             body.append(f'<p class="lead">{e(blk.text)}</p>')
         elif blk.kind == "ul":
             body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in blk.items) + "</ul>")
+        elif blk.kind == "html":  # a chart rendered by hi_analysis.report.chart_html
+            body.append(blk.text)
         elif blk.kind == "note":
             lead, rest = _split_lead(blk.text)
             body.append(
