@@ -245,3 +245,47 @@ def test_headline_counts():
     assert text.startswith(
         "Of 5 agreed measures, Leicester is worse than England on 2, similar on 1 and better on 1"
     )
+
+
+def test_board_report_warns_on_a_widening_gap_without_recommendation():
+    from hi_analysis.accountability import board_report
+    from hi_analysis.accountability.plan import load_accountability
+
+    acc = load_accountability(load_system("llr"))
+    widening = dashboard.GapReading(_kr("g", 9.0, 8.0, 10.0), "widening")
+
+    def row(metric_id):
+        return dashboard.Row(
+            acc.dashboard.metric(metric_id),
+            _kr("v", 1, None, None),
+            None,
+            None,
+            widening,
+            "",
+            False,
+        )
+
+    def build(rows):
+        return board_report.build(
+            acc,
+            system_name="S",
+            places=[("p", "Place")],
+            rows_by_place={"p": rows},
+            headlines={"p": "Of 2 agreed measures ..."},
+            cells=[],
+            ev=Evidence({}, {}),
+            use_need={},
+            programmes={},
+            synthetic_note="",
+        )
+
+    # long-waits has a recommendation responding to it (report.yml); le-female has none
+    rep = build([row("long-waits"), row("le-female")])
+    assert rep.warnings == [
+        "board report: the gap on dashboard metric 'le-female' is widening in Place but no "
+        "recommendation in report.yml responds to it (add it to responds_to)"
+    ]
+    assert any(b.kind == "note" and "le-female" in b.text for b in rep.blocks)
+    assert build([row("long-waits")]).warnings == []
+    html = board_report.to_html(rep.blocks, title="T <b>")
+    assert "T &lt;b&gt;" in html and 'lang="en-GB"' in html and '<th scope="row">' in html
