@@ -289,3 +289,21 @@ def test_board_report_warns_on_a_widening_gap_without_recommendation():
     assert build([row("long-waits")]).warnings == []
     html = board_report.to_html(rep.blocks, title="T <b>")
     assert "T &lt;b&gt;" in html and 'lang="en-GB"' in html and '<th scope="row">' in html
+
+
+def test_headline_names_england_in_its_first_comparison():
+    rows = [
+        dashboard.Row(
+            _metric(m, "needs_analysis.x"),
+            _kr(m, 1, None, None, comparison=c),
+            None,
+            None,
+            dashboard.GapReading(None, "not measured"),
+            "",
+            False,
+        )
+        for m, c in (("a", "similar"), ("b", "better"), ("c", "better"))
+    ]
+    assert dashboard.headline("Rutland", rows, 3).startswith(
+        "Of 3 agreed measures, Rutland is similar to England on 1 and better on 2;"
+    )

@@ -238,15 +238,14 @@ def headline(place_name: str, rows: list[Row], n_metrics: int) -> str:
     if not rows:
         return f"None of the {n_metrics} agreed measures has a value for {place_name} yet."
     counts = Counter(r.result.comparison or "not compared" for r in rows)
-    parts = [
-        f"{word} {counts[key]}"
-        for key, word in (
-            ("worse", "worse than England on"),
-            ("similar", "similar on"),
-            ("better", "better on"),
-        )
-        if counts[key]
-    ]
+    parts = []
+    for key, first in (
+        ("worse", "worse than England"),
+        ("similar", "similar to England"),
+        ("better", "better than England"),
+    ):
+        if counts[key]:
+            parts.append(f"{first if not parts else key} on {counts[key]}")
     other = sum(v for k, v in counts.items() if k not in ("worse", "similar", "better"))
     measured = {r.metric.id for r in rows}
     areas = {r.result.area for r in rows if r.result.area}
