@@ -315,8 +315,11 @@ def build(
         b(
             Block(
                 "note",
-                "Findings without a recommendation: "
-                + " ".join(w.removeprefix("board report: ") + "." for w in out.warnings),
+                "Findings without a recommendation. "
+                + " ".join(
+                    (w := x.removeprefix("board report: "))[0].upper() + w[1:] + "."
+                    for x in out.warnings
+                ),
             )
         )
 
