@@ -82,4 +82,6 @@ def built_book(tmp_path_factory, extracts_root) -> Build:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()
-    return Build(build_dir, Path(lines[-1]), proc.stdout, proc.stderr, Path(lines[-2]))
+    teaching = [ln for ln in lines[:-1] if ln.endswith("index.html") and "/teaching/" in ln]
+    assert len(teaching) == 1, lines
+    return Build(build_dir, Path(lines[-1]), proc.stdout, proc.stderr, Path(teaching[0]))

@@ -409,6 +409,7 @@ def assemble(
         (folder / "index.md").write_text(_place_page(system, place.id), encoding="utf-8")
     for job in jobs:
         _copy_notebook(job.output, staging / "places" / job.place / f"{job.chapter}.ipynb", profile)
+    _accountability_pages(system, jobs, staging)  # hook: accountability pages (issue 13)
     return staging
 
 
@@ -428,6 +429,25 @@ def _teaching_pages(system: System, jobs: list[Job], staging: Path) -> None:
     (staging / "analysts.md").write_text(
         pages.analysts_page(system, downloads, md_table), encoding="utf-8"
     )
+
+
+# ----------------------------------------------------------------------------- accountability
+# Hook of issue 13 (hi_analysis.accountability): the dashboards and system pages are written
+# from the chapters' sidecars while the book is assembled; the board report's PDF is printed
+# after the HTML builds and before it is published, so a failed PDF never half-publishes.
+_ACCOUNTABILITY: dict[str, object] = {}
+
+
+def _accountability_pages(system: System, jobs: list[Job], staging: Path) -> None:
+    from hi_analysis import accountability
+
+    _ACCOUNTABILITY[str(staging)] = accountability.write_pages(system, jobs, staging)
+
+
+def _accountability_pdf(staging: Path, html_dir: Path) -> Path | None:
+    from hi_analysis import accountability
+
+    return accountability.write_report_pdf(_ACCOUNTABILITY.pop(str(staging), None), html_dir)
 
 
 #: ANSI terminal colour codes, which Sphinx adds to some messages.
@@ -658,10 +678,15 @@ def build_book(system: System, jobs: list[Job], profile: str = "board") -> Path:
     if profile == "teaching":  # one version, beside the board's: no links to other editions
         staging = build_dir() / system.id / "book-staging-teaching"
         assemble(system, jobs, staging, record=record, previous=previous, profile=profile)
+        _ACCOUNTABILITY.pop(str(staging), None)  # the board report's PDF is the board's
         return publish(build_html(staging), site_dir(system, profile)).resolve()
     others = [e for e in editions.published(folder) if e != edition]
     staging = build_dir() / system.id / "book-staging"
     assemble(system, jobs, staging, record=record, previous=previous, others=others)
     html_dir = build_html(staging)
+    pdf = _accountability_pdf(staging, html_dir)  # hook: board report PDF (issue 13)
     atomic_write_text(html_dir / editions.RECORD_NAME, editions.dump_record(record))
-    return publish_edition(html_dir, system, edition).resolve()
+    index = publish_edition(html_dir, system, edition).resolve()
+    if pdf is not None:  # the published PDF's path, printed before the CLI prints the index
+        print(index.parent / pdf.relative_to(html_dir), flush=True)
+    return index

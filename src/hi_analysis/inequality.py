@@ -41,6 +41,7 @@ from hi_analysis import stats
 from hi_analysis.config import Place, System
 from hi_analysis.data import load
 from hi_analysis.geography import lsoa11_codes
+from hi_analysis.results import KeyResult, to_json
 
 #: Areas with fewer neighbourhoods than this are split into quintiles, not deciles.
 MIN_NEIGHBOURHOODS_FOR_DECILES = 30
@@ -575,9 +576,45 @@ def district_le_sii(place: Place, deaths: pd.DataFrame, population: pd.DataFrame
                ].merge(pub, on=["area_code", "series"], how="left")
 
 
-def key_results(items: Sequence[Gradient], districts: pd.DataFrame) -> dict[str, object]:
-    """The page's key results, for the JSON sidecar the end-to-end tests read."""
-    out: dict[str, object] = {}
+def gap_key_results(items: Sequence[Gradient], trend: pd.DataFrame | None = None
+                    ) -> list[KeyResult]:
+    """The SII of every indicator as key results (ids ``sii_<key>``), with the LE trend as series.
+
+    The SII is the absolute gap across the social gradient, from the most to the
+    least deprived end. For an indicator where higher is better (life expectancy)
+    a wider gap is a larger SII, so the record's polarity is ``lower_is_better``;
+    for rates where lower is better the SII is negative when the deprived fare
+    worse, so the polarity is ``higher_is_better`` (towards zero).
+
+    Parameters
+    ----------
+    items : sequence of Gradient
+        The chapter's gradients (:func:`gradients`).
+    trend : pandas.DataFrame, optional
+        :func:`le_sii_trend` output; its rolling three-year SII becomes the
+        ``series`` of the life-expectancy records.
+    """
+    out = []
+    for g in items:
+        series = None
+        if trend is not None and g.key in ("le_female", "le_male"):
+            sex = "Female" if g.key == "le_female" else "Male"
+            t = trend[trend["series"] == sex].sort_values("period")
+            series = tuple(zip(t["period"].astype(str), t["sii"].astype(float), strict=True))
+        f = g.fit
+        out.append(KeyResult(
+            chapter="sii", id=f"sii_{g.key}", label=f"Slope index of inequality: {g.label}",
+            value=float(f["sii"]), lower=float(f["sii_lowercl"]), upper=float(f["sii_uppercl"]),
+            unit=g.unit.strip() or "units", synthetic=g.synthetic, period=g.period,
+            polarity="lower_is_better" if g.higher_is_better else "higher_is_better",
+            series=series))
+    return out
+
+
+def key_results(items: Sequence[Gradient], districts: pd.DataFrame,
+                trend: pd.DataFrame | None = None) -> dict[str, object]:
+    """The page's key results, for the JSON sidecar the end-to-end tests and dashboard read."""
+    out: dict[str, object] = {"key_results": to_json(gap_key_results(items, trend))}
     for g in items:
         out[g.key] = {"sii": float(g.fit["sii"]), "lowercl": float(g.fit["sii_lowercl"]),
                       "uppercl": float(g.fit["sii_uppercl"]), "rii": float(g.fit["rii"]),

@@ -21,6 +21,7 @@ from hi_analysis.data.public import dataset
 from hi_analysis.data.schemas import AGE_BANDS_5YR, ETHNIC_GROUPS_5
 from hi_analysis.errors import DataValidationError
 from hi_analysis.geography import lsoa11_codes, lsoa21_codes
+from hi_analysis.results import KeyResult, to_json
 from hi_analysis.text import period
 
 ENGLAND = "E92000001"
@@ -709,6 +710,104 @@ def health_notes(place: Place) -> list[str]:
     return notes
 
 
+#: Short stable ids and polarity of the health-status indicators, for key results.
+HEALTH_RESULT_IDS: dict[str, tuple[str, str]] = {
+    "Life expectancy at birth": ("life_expectancy", "higher_is_better"),
+    "Healthy life expectancy at birth": ("healthy_life_expectancy", "higher_is_better"),
+    "Inequality in life expectancy at birth": ("le_inequality_published", "lower_is_better"),
+    "Under 75 mortality rate from causes considered preventable (per 100,000 population)": (
+        "preventable_mortality_u75",
+        "lower_is_better",
+    ),
+    "Smoking Prevalence in adults (aged 18 and over) - current smokers (APS)": (
+        "smoking_prevalence",
+        "lower_is_better",
+    ),
+    "Overweight (including obesity) prevalence in adults, (using adjusted self-reported height "
+    "and weight)": ("adult_overweight", "lower_is_better"),
+    "Percentage of physically inactive adults": ("physically_inactive", "lower_is_better"),
+    "Year 6 prevalence of obesity (including severe obesity)": (
+        "year6_obesity",
+        "lower_is_better",
+    ),
+    "Percentage of 5 year olds with experience of visually obvious dental decay": (
+        "dental_decay_age5",
+        "lower_is_better",
+    ),
+    "Depression: QOF prevalence": ("depression_prevalence", "neutral"),
+}
+
+
+def _comparison_word(raw: str) -> str:
+    """Fingertips' ``compared_to_England`` as one of :data:`hi_analysis.results.COMPARISONS`.
+
+    Examples
+    --------
+    >>> _comparison_word("Higher 99.8"), _comparison_word("Not compared")
+    ('higher', 'not compared')
+    """
+    word = str(raw).split(" ")[0].lower() if isinstance(raw, str) and raw else "not"
+    return word if word in ("better", "similar", "worse", "higher", "lower") else "not compared"
+
+
+def _unit(indicator: str, unit: object) -> str:
+    """The unit of a Fingertips indicator: percentages where the extract leaves it empty.
+
+    Examples
+    --------
+    >>> _unit("Percentage of physically inactive adults", float("nan")), _unit("x", "Years")
+    ('%', 'years')
+    """
+    if isinstance(unit, str) and unit:
+        return "%" if unit == "5 years children" else unit.lower()
+    return "%"
+
+
+def health_key_results(place: Place, status: pd.DataFrame) -> list[KeyResult]:
+    """The health-status table as key results: latest value, England, judgement and series.
+
+    One record per indicator and sex (and per district for a county, whose id ends in
+    ``.<district code>``). These are OHID's published values: no interval is
+    published in the shipped extract, so none is given.
+    """
+    out = []
+    county = place.kind == "county council"
+    for _, r in status.iterrows():
+        if r["indicator"] not in HEALTH_RESULT_IDS or pd.isna(r["value"]):
+            continue
+        base, polarity = HEALTH_RESULT_IDS[r["indicator"]]
+        sex = str(r["sex"]).lower()
+        rid = base if sex == "persons" else f"{base}_{sex}"
+        if county:
+            rid += "." + str(r["area_code"])
+        trend = health_trend(place, r["indicator"], r["sex"])
+        trend = trend[(trend["area_code"] == r["area_code"]) & trend["value"].notna()]
+        label = r["indicator"] if sex == "persons" else f"{r['indicator']}, {sex}s"
+        eng = r["england_value"]
+        out.append(
+            KeyResult(
+                chapter="needs_analysis",
+                id=rid,
+                label=label,
+                value=float(r["value"]),
+                lower=None,
+                upper=None,
+                unit=_unit(r["indicator"], r["unit"]),
+                synthetic=False,
+                period=period(str(r["period"])),
+                polarity=polarity,
+                comparator_value=None if pd.isna(eng) else float(eng),
+                comparator_label="England",
+                comparison=_comparison_word(r["comparison"]),
+                series=tuple(
+                    zip(trend["period"].astype(str), trend["value"].astype(float), strict=True)
+                ),
+                area=str(r["area_name"]) if county else None,
+            )
+        )
+    return out
+
+
 def key_results(
     *,
     place: Place,
@@ -722,7 +821,40 @@ def key_results(
 ) -> dict[str, object]:
     """The page's key numbers, for the JSON sidecar the tests and runner read."""
     le = status[status["indicator"] == "Life expectancy at birth"]
+    hyp = qof[(qof["condition"] == "Hypertension") & (qof["area"] == place.name)].iloc[0]
+    records = [
+        *health_key_results(place, status),
+        *(
+            KeyResult(
+                chapter="needs_analysis",
+                id=f"core20_share_{edition.lower()}",
+                label=f"Residents in England's most deprived 20% of neighbourhoods ({edition})",
+                value=share * 100,
+                lower=None,
+                upper=None,
+                unit="%",
+                synthetic=False,
+                period=when,
+            )
+            for edition, share, when in (
+                ("IoD2025", core25, "2025"),
+                ("IMD2019", core19, "2019"),
+            )
+        ),
+        KeyResult(
+            chapter="needs_analysis",
+            id="qof_hypertension_modelled",
+            label="Modelled prevalence of hypertension (QOF)",
+            value=float(hyp["value"]),
+            lower=float(hyp["lowercl"]),
+            upper=float(hyp["uppercl"]),
+            unit="%",
+            synthetic=False,
+            period="2019/20",
+        ),
+    ]
     return {
+        "key_results": to_json(records),
         "place": place.id,
         "population_mid2020": total,
         "core20_share_imd2019": core19,

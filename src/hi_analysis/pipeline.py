@@ -124,6 +124,10 @@ def validate_inputs(system: System) -> None:
         from hi_analysis.logic_model.plan import load_plan
 
         load_plan(system)
+    from hi_analysis.accountability.plan import has_accountability, load_accountability
+
+    if has_accountability(system):  # the accountability pages' plan files (issue 13)
+        load_accountability(system)
     verify_manifest()
     for name in DATASETS:
         load(name)

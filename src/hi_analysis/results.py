@@ -23,6 +23,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
+#: Judgements against a benchmark, as OHID Fingertips words them (lower case).
+COMPARISONS = ("better", "similar", "worse", "higher", "lower", "not compared")
+
 
 @dataclass(frozen=True)
 class KeyResult:
@@ -49,6 +52,20 @@ class KeyResult:
         The period it refers to, in words.
     polarity : str
         ``"higher_is_better"``, ``"lower_is_better"`` or ``"neutral"``.
+    comparator_value : float or None
+        The benchmark's value for the same measure and period (e.g. England's).
+    comparator_label : str or None
+        The benchmark's name (e.g. ``"England"``).
+    comparison : str or None
+        The publisher's (or the chapter's) judgement against the benchmark:
+        one of :data:`COMPARISONS`.
+    series : tuple of (str, float) or None
+        The measure's time series, oldest first, as ``(period, value)`` pairs, for
+        statistical process control on the dashboard.
+    area : str or None
+        The area the value is for when it is part of the place (a county's district).
+    completeness : float or None
+        Share (0 to 1) of records with the breakdown recorded, for extract-based results.
     """
 
     chapter: str
@@ -61,8 +78,18 @@ class KeyResult:
     synthetic: bool
     period: str = ""
     polarity: str = "neutral"
+    comparator_value: float | None = None
+    comparator_label: str | None = None
+    comparison: str | None = None
+    series: tuple[tuple[str, float], ...] | None = None
+    area: str | None = None
+    completeness: float | None = None
 
     def __post_init__(self) -> None:
+        if self.series is not None:  # JSON gives lists: keep the record hashable and comparable
+            object.__setattr__(self, "series", tuple((str(p), float(v)) for p, v in self.series))
+        if self.comparison is not None and self.comparison not in COMPARISONS:
+            raise ValueError(f"key result {self.id!r}: unknown comparison {self.comparison!r}")
         if self.polarity not in ("higher_is_better", "lower_is_better", "neutral"):
             raise ValueError(f"key result {self.id!r}: unknown polarity {self.polarity!r}")
         if (self.lower is None) != (self.upper is None):
@@ -83,13 +110,30 @@ class KeyResult:
         return self.lower is not None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready mapping."""
-        return asdict(self)
+        """Plain JSON-ready mapping (optional fields left out when unset)."""
+        out = asdict(self)
+        for name in _OPTIONAL:
+            if out[name] is None:
+                del out[name]
+        if self.series is not None:
+            out["series"] = [[p, v] for p, v in self.series]
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> KeyResult:
         """Build from :meth:`to_dict` output."""
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+#: Fields added after the first sidecars were written: absent means ``None``.
+_OPTIONAL = (
+    "comparator_value",
+    "comparator_label",
+    "comparison",
+    "series",
+    "area",
+    "completeness",
+)
 
 
 def to_json(results: Iterable[KeyResult]) -> list[dict]:

@@ -303,6 +303,24 @@ def key_results(ch: CovidChapter) -> list[KeyResult]:
             "lower_is_better",
         )
     )
+    services = {label: name for name, label in access.SERVICES.items()}
+    for _, row in ch.recording.iterrows():
+        slug = "_".join(str(row["service"]).lower().replace("&", "and").split())
+        out.append(
+            KeyResult(
+                CHAPTER,
+                f"ethnicity_recorded_{slug}",
+                f"Records with an ethnic group recorded: {str(row['service']).lower()}",
+                float(row["value"]),
+                float(row["lowercl"]),
+                float(row["uppercl"]),
+                "%",
+                bool(ch.synthetic.get(services.get(row["service"], ""), True)),
+                "latest extract",
+                "higher_is_better",
+                completeness=float(row["value"]) / 100,
+            )
+        )
     return out
 
 
