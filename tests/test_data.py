@@ -48,9 +48,9 @@ def test_manifest_detects_a_changed_file(tmp_path):
     (tmp_path / "boundaries").mkdir()
     for p in (DATA / "boundaries").iterdir():
         (tmp_path / "boundaries" / p.name).write_bytes(p.read_bytes())
-    target = tmp_path / "llr_imd2019_lsoa11.csv"
+    target = tmp_path / "imd2019_lsoa11_england.csv"
     target.write_text(target.read_text()[:-200])
-    with pytest.raises(DataValidationError, match="llr_imd2019_lsoa11.csv: content differs"):
+    with pytest.raises(DataValidationError, match="imd2019_lsoa11_england.csv: content differs"):
         verify_manifest(tmp_path)
 
 
@@ -191,4 +191,4 @@ def test_many_problems_are_summarised(tmp_path):
 
 def test_error_names_the_shipped_file_path():
     ds = DATASETS["ethnicity_lsoa21"]
-    assert Path(ds.path).name == "llr_census2021_ethnicity_lsoa21.csv"
+    assert Path(ds.path).name == "census2021_ethnicity_lsoa21_england.csv.gz"

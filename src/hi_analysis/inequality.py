@@ -44,6 +44,9 @@ from hi_analysis.geography import lsoa11_codes
 
 #: Areas with fewer neighbourhoods than this are split into quintiles, not deciles.
 MIN_NEIGHBOURHOODS_FOR_DECILES = 30
+#: Below this many neighbourhoods (one per quintile) no social gradient can be measured: a
+#: place that small (the Isles of Scilly has one LSOA) gets no SII chapter.
+MIN_NEIGHBOURHOODS_FOR_GRADIENT = 5
 
 #: Start ages of the European Standard Population 2013 bands (0-4, 5-9, ..., 90+).
 ESP_STARTS = tuple(range(0, 95, 5))
@@ -121,7 +124,7 @@ def place_lsoas(place: Place, *, within: str = "place") -> pd.DataFrame:
     look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")
     table = pd.DataFrame({"lsoa11cd": codes})
-    table["district"] = table["lsoa11cd"].map(look["ltla21_code"])
+    table["district"] = table["lsoa11cd"].map(look["ltla24_code"])
     table["area"] = place.code if within == "place" else table["district"]
     table["imd_score"] = table["lsoa11cd"].map(imd["imd_score"])
     return assign_quantiles(table, score="imd_score", by="area")
@@ -460,8 +463,21 @@ def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
         synthetic["ltc_register"] or synthetic["registered_population"],
         "Long-term-condition register and registered-population extracts; ESP 2013",
         ltc.drop(columns="area"), fit_sii(ltc, value_type=1, seed=seed).iloc[0]))
-    out.append(vaccination_gradient(place, seed=seed))
+    if has_msoa_vaccination(place):
+        out.append(vaccination_gradient(place, seed=seed))
     return out
+
+
+def has_msoa_vaccination(place: Place) -> bool:
+    """Whether NHS England's MSOA vaccination counts are shipped for the place.
+
+    They are published for every MSOA in England but only the LLR extract could be
+    obtained (``data/public/README.md``); elsewhere the page says so
+    (:func:`hi_analysis.narrative.msoa_vaccination_missing_text`).
+    """
+    look = load("lookup_lsoa11_msoa11")
+    msoas = set(look.loc[look["lsoa11_code"].isin(lsoa11_codes(place)), "msoa11_code"])
+    return bool(load("covid_vaccination_msoa11")["msoa11cd"].isin(msoas).any())
 
 
 def vaccination_gradient(place: Place, *, seed: int = SII_SEED) -> Gradient:

@@ -125,7 +125,9 @@ def calibrate_all(residents: pd.DataFrame, lsoas: pd.DataFrame) -> list[Calibrat
     """Solve the mortality parameters of every district and sex of the system."""
     cells = _cells(residents, lsoas)
     out = []
-    for target in T.mortality_targets(sorted(lsoas["district"].unique())):
+    targets = T.mortality_targets(sorted(lsoas["district"].unique()), lsoas,
+                                  lsoas.attrs.get("sii_if_unpublished"))
+    for target in targets:
         sub = cells[(cells["district"] == target.district)
                     & (cells["female"] == (target.sex == "Female"))]
         n_q = int(sub["quantile"].max())
