@@ -242,7 +242,7 @@ def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path
     ), lines
     built = [x for x in lines if x.startswith(("[1/2] shropshire", "[2/2] shropshire"))]
     assert len(built) == 1 and "built in" in built[0], lines
-    assert lines[-1] == "1 of 2 systems built; failed: nowhere"
+    assert "1 of 2 systems built; failed: nowhere" in lines
     index = Path(built[0].rsplit(": ", 1)[1])
     assert index.is_file()
     site = index.parent

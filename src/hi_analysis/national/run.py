@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -136,6 +137,7 @@ def build_systems(
 
     # A build runs its notebooks in a process pool, which a daemonic worker may not start.
     dask.config.set({"distributed.worker.daemon": False})
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # progress is ours, one line each
 
     if scheduler:
         client = Client(scheduler)

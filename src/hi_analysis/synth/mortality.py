@@ -311,15 +311,23 @@ def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
     """Real deaths registered by district, year and month (ONS), the months' calibration target.
 
     Months not yet published (after June 2025) take the district's 2015-2019 mean for
-    that calendar month.
+    that calendar month. A district absent from the shipped series (outside LLR) takes
+    England's counts: only the shares of each year's deaths by month are used.
 
     Returns
     -------
     pandas.DataFrame
         ``district, year, month, deaths`` for every district, year and month.
     """
-    real = T.monthly_deaths()
-    real = real[real["area_code"].isin(districts)].rename(columns={"area_code": "district"})
+    monthly = T.monthly_deaths()
+    real = monthly[monthly["area_code"].isin(districts)].rename(columns={"area_code": "district"})
+    # The shipped monthly series covers England and LLR's councils only: any other district
+    # takes England's month-by-month pattern (only the shares within a year are used).
+    england = monthly[monthly["area_code"] == "E92000001"]
+    absent = [d for d in districts if d not in set(real["district"])]
+    if absent:
+        real = pd.concat([real] + [england.assign(district=d) for d in absent],
+                         ignore_index=True)
     base = real[real["year"].between(2015, 2019)].groupby(["district", "month"])["deaths"].mean()
     full = pd.MultiIndex.from_product([districts, list(years), range(1, 13)],
                                       names=["district", "year", "month"]).to_frame(index=False)
