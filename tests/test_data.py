@@ -84,8 +84,19 @@ def test_load_returns_an_independent_frame():
 
 
 def test_boundaries_have_the_expected_features():
-    assert len(load_boundaries("lsoa21")) == 634
-    assert sorted(load_boundaries("lad24")["lad24cd"])[:2] == ["E06000016", "E06000017"]
+    lookup = load("lookup_lsoa21")
+    assert set(load_boundaries("lsoa21")["lsoa21cd"]) == set(lookup["lsoa21_code"])
+    assert set(load_boundaries("lad24")["lad24cd"]) == set(lookup["ltla24_code"])
+
+
+def test_boundaries_of_some_areas_use_the_finer_subset_when_it_covers_them():
+    lookup = load("lookup_lsoa21")
+    llr = sorted(lookup.loc[lookup["icb24_code"] == "E54000015", "lsoa21_code"])
+    shapes = load_boundaries("lsoa21", llr)
+    assert sorted(shapes["lsoa21cd"]) == llr and "ward24cd" in shapes.columns  # LLR subset
+    other = sorted(lookup.loc[lookup["icb24_code"] == "E54000011", "lsoa21_code"])
+    shapes = load_boundaries("lsoa21", other)
+    assert sorted(shapes["lsoa21cd"]) == other and "ward24cd" not in shapes.columns  # national
 
 
 # ----------------------------------------------------------------- malformed inputs

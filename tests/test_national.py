@@ -255,3 +255,25 @@ def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path
         assert "synthetic" in sii_page.lower()
         assert "Real COVID-19 vaccination counts by middle-layer area" in sii_page
         assert not (site / "places" / place / "covid.html").exists()
+
+
+def test_cli_init_gives_one_line_for_an_unknown_icb(capsys):
+    from hi_analysis.cli import main
+
+    assert main(["init", "--icb", "E54999999"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("hi-analysis: error: --icb: unknown ICB code")
+
+
+def test_shipped_midlands_parameters_are_what_init_writes(tmp_path):
+    """The shipped folders are init's output (a person may edit them; none is edited yet)."""
+    from hi_analysis.paths import parameters_dir
+
+    for system_id in available_systems():
+        if system_id == "llr":
+            continue
+        icb = load_system(system_id).icb_code
+        made = init_system(icb, root=tmp_path)
+        for path in made.rglob("*.yml"):
+            shipped = parameters_dir() / system_id / path.relative_to(made)
+            assert shipped.read_text() == path.read_text(), shipped

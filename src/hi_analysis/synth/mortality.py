@@ -247,18 +247,19 @@ def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.Da
                                             .to_numpy() / 7 / 12) ** 2), 0.0)
     first_shape = np.zeros(len(weeks))
     first_shape[is_first] = [first.get(k[1], 0) for k, f in zip(key, is_first, strict=True) if f]
-    leicester_total = float(cumulative["E06000016"])
+    shape_district = T.first_wave_district()  # its own weeks are real; others take the shape
+    leicester_total = float(cumulative[shape_district])
     first_share = first_shape.sum() / leicester_total
     rows = []
     for d in districts:
         total = float(cumulative[d])
-        if d == "E06000016":
+        if d == shape_district:
             wave1 = first_shape.astype(float)
         else:
             wave1 = first_shape / first_shape.sum() * total * first_share
         rest = total - wave1.sum()
         expected = wave1 + second / second.sum() * rest + tail / tail.sum() * total * 0.15
-        if d == "E06000016":
+        if d == shape_district:
             counts = np.where(is_first, first_shape.astype(np.int64), 0)
             counts[~is_first] = controlled_round(expected[~is_first],
                                                  np.zeros((~is_first).sum(), int), rng)

@@ -133,6 +133,11 @@ def leicester_first_wave() -> pd.Series:
     return w.set_index("week")["deaths_covid19"]
 
 
+def first_wave_district() -> str:
+    """The district whose real weekly first-wave deaths are shipped (the shape for all)."""
+    return str(load("leicester_deaths_weekly")["lad_cd"].iloc[0])
+
+
 def monthly_deaths() -> pd.DataFrame:
     """Deaths registered each month by area of usual residence, 2015 to June 2025 (ONS)."""
     return load("deaths_monthly")
