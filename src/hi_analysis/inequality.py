@@ -315,6 +315,34 @@ def proportion_by_quantile(frame: pd.DataFrame, x: str, n: str, *, by: Sequence[
         [*keys[:1], *by, "quantile"]).reset_index(drop=True)
 
 
+def fit_sii_where_defined(estimates: pd.DataFrame, *, by: Sequence[str], **kwargs
+                          ) -> pd.DataFrame:
+    """:func:`fit_sii` for the groups whose every quantile has a value; empty SII for the rest.
+
+    Life expectancy is not calculated for a quantile of 5,000 people or fewer (the PHE
+    rule; possible in a small district's decile); such a group gets no SII (empty ``sii``
+    and limits) rather than one fitted to some of its quantiles.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 5, "quantile": list(range(1, 6)) * 2,
+    ...                   "population": 100, "value": [1, 2, 3, 4, 5, 1, 2, None, 4, 5]})
+    >>> d["lowercl"], d["uppercl"] = d["value"] - 0.5, d["value"] + 0.5
+    >>> out = fit_sii_where_defined(d, by=["g"], value_type=0, seed=1, repetitions=1000)
+    >>> out.set_index("g")["sii"].round(6).fillna(-1).to_dict()
+    {'a': 5.0, 'b': -1.0}
+    """
+    by = list(by)
+    undefined = estimates.groupby(by)["value"].transform(lambda v: v.isna().any())
+    fit = fit_sii(estimates[~undefined], by=by, **kwargs) if (~undefined).any() else None
+    if not undefined.any():
+        return fit
+    gone = estimates.loc[undefined, by].drop_duplicates()
+    k = estimates.loc[undefined].groupby(by)["quantile"].max().rename("n_quantiles")
+    gone = gone.merge(k.reset_index(), on=by)
+    return pd.concat([f for f in (fit, gone) if f is not None], ignore_index=True)
+
+
 def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
             seed: int = SII_SEED, repetitions: int = 100_000) -> pd.DataFrame:
     """Slope and relative index of inequality with 95% limits, and the fitted line.
@@ -543,7 +571,8 @@ def le_sii_trend(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *
         le = _life_expectancy_from_counts(counts, pc, 3)
         frames.append(le.assign(period=f"{start} - {str(start + 2)[-2:]}"))
     le = pd.concat(frames, ignore_index=True)
-    fit = fit_sii(le, value_type=0, by=["period", "sex"], seed=seed, repetitions=repetitions)
+    fit = fit_sii_where_defined(le, value_type=0, by=["period", "sex"], seed=seed,
+                                repetitions=repetitions)
     return fit.rename(columns={"sex": "series"})[
         ["period", "series", "sii", "sii_lowercl", "sii_uppercl"]].sort_values(
         ["series", "period"]).reset_index(drop=True)
@@ -581,7 +610,7 @@ def district_le_sii(place: Place, deaths: pd.DataFrame, population: pd.DataFrame
     """
     lsoas = place_lsoas(place, within="district")
     le = life_expectancy_by_quantile(deaths, population, lsoas, MORTALITY_YEARS)
-    fit = fit_sii(le, value_type=0, by=["area", "sex"], seed=seed)
+    fit = fit_sii_where_defined(le, value_type=0, by=["area", "sex"], seed=seed)
     fit = fit.rename(columns={"area": "area_code", "sex": "series"})
     pub = published_le_sii(place)
     label = f"{MORTALITY_YEARS[0]} - {str(MORTALITY_YEARS[-1])[-2:]}"

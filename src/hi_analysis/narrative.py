@@ -479,8 +479,15 @@ def sii_key_messages(items: list[Gradient], place: str, published: pd.DataFrame)
 
 def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int, ...]) -> str:
     """Compare computed district SIIs with OHID's published ones, in words."""
-    pub = table.dropna(subset=["published"])
+    undefined = table[table["sii"].isna()]
+    note = "" if undefined.empty else (
+        f" For {len(undefined)} of {len(table)} district figures no SII is computed: a "
+        "deprivation band has 5,000 residents or fewer, too few for a life expectancy (the "
+        "PHE rule).")
+    pub = table.dropna(subset=["published", "sii"])
     span = f"{years[0]} to {years[-1]}"
+    if pub.empty and not undefined.empty:
+        return f"No published figure can be compared for {place} for {span}." + note
     if pub.empty:
         return (f"OHID publishes no SII in life expectancy for {place} for {span}: with so "
                 "few neighbourhoods the estimate would be too unstable. The computed figure "
@@ -490,7 +497,7 @@ def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int,
     return (f"For {span}, {int(inside.sum())} of {len(pub)} published figures for {place} "
             "lie inside the 95% confidence interval of the SII computed from the extracts. "
             f"Published values range from {num(pub['published'].min())} to "
-            f"{num(pub['published'].max())} years.")
+            f"{num(pub['published'].max())} years." + note)
 
 
 def sii_trend_headline(trend: pd.DataFrame, place: str) -> str:
