@@ -48,9 +48,9 @@ def test_manifest_detects_a_changed_file(tmp_path):
     (tmp_path / "boundaries").mkdir()
     for p in (DATA / "boundaries").iterdir():
         (tmp_path / "boundaries" / p.name).write_bytes(p.read_bytes())
-    target = tmp_path / "llr_imd2019_lsoa11.csv"
+    target = tmp_path / "imd2019_lsoa11_england.csv"
     target.write_text(target.read_text()[:-200])
-    with pytest.raises(DataValidationError, match="llr_imd2019_lsoa11.csv: content differs"):
+    with pytest.raises(DataValidationError, match="imd2019_lsoa11_england.csv: content differs"):
         verify_manifest(tmp_path)
 
 
@@ -84,8 +84,19 @@ def test_load_returns_an_independent_frame():
 
 
 def test_boundaries_have_the_expected_features():
-    assert len(load_boundaries("lsoa21")) == 634
-    assert sorted(load_boundaries("lad24")["lad24cd"])[:2] == ["E06000016", "E06000017"]
+    lookup = load("lookup_lsoa21")
+    assert set(load_boundaries("lsoa21")["lsoa21cd"]) == set(lookup["lsoa21_code"])
+    assert set(load_boundaries("lad24")["lad24cd"]) == set(lookup["ltla24_code"])
+
+
+def test_boundaries_of_some_areas_use_the_finer_subset_when_it_covers_them():
+    lookup = load("lookup_lsoa21")
+    llr = sorted(lookup.loc[lookup["icb24_code"] == "E54000015", "lsoa21_code"])
+    shapes = load_boundaries("lsoa21", llr)
+    assert sorted(shapes["lsoa21cd"]) == llr and "ward24cd" in shapes.columns  # LLR subset
+    other = sorted(lookup.loc[lookup["icb24_code"] == "E54000011", "lsoa21_code"])
+    shapes = load_boundaries("lsoa21", other)
+    assert sorted(shapes["lsoa21cd"]) == other and "ward24cd" not in shapes.columns  # national
 
 
 # ----------------------------------------------------------------- malformed inputs
@@ -191,4 +202,4 @@ def test_many_problems_are_summarised(tmp_path):
 
 def test_error_names_the_shipped_file_path():
     ds = DATASETS["ethnicity_lsoa21"]
-    assert Path(ds.path).name == "llr_census2021_ethnicity_lsoa21.csv"
+    assert Path(ds.path).name == "census2021_ethnicity_lsoa21_england.csv.gz"

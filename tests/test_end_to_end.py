@@ -140,7 +140,7 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     (params / "places").mkdir(parents=True)
     system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
     system.update(
-        id="broken", places=["hartlepool"], chapters=["needs_analysis"], icb_code="E54000050"
+        id="broken", places=["hartlepool"], chapters=["covid"], icb_code="E54000050"
     )
     (params / "system.yml").write_text(yaml.safe_dump(system))
     (params / "places" / "hartlepool.yml").write_text(
@@ -171,10 +171,10 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"hi-analysis: error: needs_analysis failed for place 'hartlepool', "
-        r"cell \d+: DataValidationError: data/public/llr_census2021_ethnicity_lsoa21"
-        r"\.csv: no rows for 57 of 57 neighbourhoods of Hartlepool \(for example "
-        r"E01011949, .*\); this file does not cover the place",
+        r"hi-analysis: error: covid failed for place 'hartlepool', "
+        r"cell \d+: DataValidationError: data/public/ukhsa_cases_specimen_date_llr_ltla_daily"
+        r"_2020_2023\.csv: no rows for 1 of 1 districts of .*\(E06000001\); this file does "
+        r"not cover the system, so the covid chapter cannot run.*",
         last,
     ), last
     assert not (tmp_path / "_build" / "broken" / "site").exists()

@@ -28,7 +28,7 @@ def _independent_core20(district_codes):
     decile = {r["lsoa21cd"]: int(r["imd_decile"]) for r in _rows("imd2025_lsoa21_england.csv")}
     residents = {
         r["lsoa21cd"]: int(r["all_usual_residents"])
-        for r in _rows("llr_census2021_ethnicity_lsoa21.csv")
+        for r in _rows("census2021_ethnicity_lsoa21_england.csv.gz")
     }
     core = sum(residents[c] for c in lsoas if decile[c] <= 2)
     return core, sum(residents[c] for c in lsoas)
@@ -141,7 +141,7 @@ def test_health_status_values_come_from_the_extract(llr):
     row = status[
         (status["indicator"] == "Life expectancy at birth") & (status["sex"] == "Female")
     ].iloc[0]
-    raw = pd.read_csv(DATA / "llr_fingertips_la_indicators.csv")
+    raw = pd.read_csv(DATA / "fingertips_la_indicators_england.csv.gz")
     exp = raw[
         (raw["indicator"] == "Life expectancy at birth")
         & (raw["sex"] == "Female")
@@ -161,7 +161,7 @@ def test_qof_prevalence_has_wilson_intervals(llr):
     qof = needs.qof_prevalence(llr.place("rutland"))
     assert set(qof["area"]) == {"Rutland", "England"}
     assert (qof["lowercl"] < qof["value"]).all() and (qof["value"] < qof["uppercl"]).all()
-    raw = pd.read_csv(DATA / "qof1920_modelled_prevalence_by_lad_england.csv")
+    raw = pd.read_csv(DATA / "qof1920_modelled_prevalence_by_lad24_england.csv.gz")
     hyp = raw[(raw["lad_code"] == "E06000017") & (raw["group_code"] == "HYP")].iloc[0]
     row = qof[(qof["area"] == "Rutland") & (qof["condition"] == "Hypertension")].iloc[0]
     x, n = round(hyp["register"]), round(hyp["list"])

@@ -98,11 +98,18 @@ def _district_le(extract, llr, years):
     return pd.concat(out), deaths, pop
 
 
+def _stated(system):
+    """SIIs stated in the parameters for districts with none published (LLR: Rutland)."""
+    return {d.code: dict(d.sii_if_unpublished) for p in system.places for d in p.districts
+            if d.sii_if_unpublished}
+
+
 def test_life_expectancy_within_half_a_year_of_published(extract, llr):
     deaths, pop = extract("deaths"), extract("registered_population")
     years = list(T.LE_PERIOD[1])
     d = deaths[deaths["date_of_death"].dt.year.isin(years)]
-    targets = T.mortality_targets(sorted({c for p in llr.places for c in p.district_codes}))
+    targets = T.mortality_targets(sorted({c for p in llr.places for c in p.district_codes}),
+                                  stated=_stated(llr))
     assert len(targets) == 18
     for place in llr.places:
         lsoas = inequality.place_lsoas(place, within="district")
@@ -120,16 +127,17 @@ def test_life_expectancy_within_half_a_year_of_published(extract, llr):
 def test_published_sii_inside_computed_interval(extract, llr):
     le, _, _ = _district_le(extract, llr, list(T.SII_PERIOD[1]))
     fit = inequality.fit_sii(le, value_type=0, by=["area", "sex"]).set_index(["area", "sex"])
-    targets = T.mortality_targets(sorted(le["area"].unique()))
+    targets = T.mortality_targets(sorted(le["area"].unique()), stated=_stated(llr))
     published = [t for t in targets if t.sii_published]
     assert len(published) == 16  # Leicester and the seven districts, by sex
     for t in published:
         row = fit.loc[(t.district, t.sex)]
         assert row["sii_lowercl"] <= t.sii <= row["sii_uppercl"], (t, row.to_dict())
     for t in targets:
-        if not t.sii_published:  # Rutland: the documented plausible gradient
+        if not t.sii_published:  # Rutland: the gradient stated in its place file
             row = fit.loc[(t.district, t.sex)]
-            assert t.district == T.RUTLAND and row["n_quantiles"] == 5
+            assert t.district in _stated(llr) and row["n_quantiles"] == 5
+            assert t.sii == _stated(llr)[t.district][t.sex]
             assert row["sii_lowercl"] <= t.sii <= row["sii_uppercl"]
 
 

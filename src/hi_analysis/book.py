@@ -161,8 +161,8 @@ def _read_results(job: Job) -> dict:
 
 #: What the landing page's table holds (shown with it).
 _LANDING_TABLE_NOTE = """\
-Life expectancy is for the latest three-year period in OHID Fingertips; for Leicestershire it
-is the range across its districts. "Core20" means England's most deprived 20% of
+Life expectancy is for the latest three-year period in OHID Fingertips; for a county council
+it is the range across its districts. "Core20" means England's most deprived 20% of
 neighbourhoods (national deprivation deciles 1 and 2). These figures are official statistics
 covering everyone, so they carry no confidence interval; estimates inside the chapters show
 their 95% confidence intervals."""

@@ -7,6 +7,9 @@ Examples (shell)::
     hi-analysis synth --system llr [--seed 20240601]
     hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
     hi-analysis build --system llr --profile all      # board and teaching editions
+    hi-analysis init --icb E54000058 [--id derby] [--force]
+    hi-analysis build --all [--workers 2 | --scheduler tcp://host:8786]
+    hi-analysis build --system a --system b
 
 On failure the command prints one readable reason (which notebook, which place,
 which cell, the error) to standard error and exits non-zero; the last line of a
@@ -84,16 +87,43 @@ def cmd_manifest(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a parameters folder for an ICB: calls :func:`hi_analysis.national.init.init_system`."""
+    from hi_analysis.national.init import init_system
+
+    folder = init_system(args.icb, system_id=args.id, force=args.force)
+    print(folder)
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the book: parse arguments, then call :func:`hi_analysis.pipeline.build`."""
+    """Build the book: parse arguments, then call :func:`hi_analysis.pipeline.build`.
+
+    Several systems (``--all`` or ``--system`` repeated) go to
+    :func:`hi_analysis.national.run.build_systems` (Dask).
+    """
+    systems = available_systems() if args.all else (args.system or ["llr"])
+    if args.all or len(systems) > 1 or args.scheduler:
+        from hi_analysis.national.run import build_systems
+
+        if args.place:
+            raise HiAnalysisError("--place applies to one system; leave it out with --all")
+        outcomes = build_systems(systems, workers=args.workers, scheduler=args.scheduler,
+                                 jobs=args.jobs or 1, force=args.force, wait=args.wait,
+                                 chapters=args.chapter, say=_tell)
+        failed = [o for o in outcomes if not o.ok]
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} systems built"
+              + (f"; failed: {', '.join(o.system_id for o in failed)}" if failed else ""),
+              file=sys.stderr)
+        return 1 if failed else 0
     from hi_analysis.pipeline import BuildRequest, build
 
     outcome = build(
         BuildRequest(
-            system_id=args.system,
+            system_id=systems[0],
             places=args.place,
             chapters=args.chapter,
-            jobs=args.jobs,
+            jobs=args.jobs or 3,
             force=args.force,
             quiet=args.quiet,
             wait=args.wait,
@@ -151,11 +181,23 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synth)
     p = sub.add_parser("manifest", help="rewrite the shipped-data manifest")
     p.set_defaults(func=cmd_manifest)
+    p = sub.add_parser("init", help="write a parameters folder for an ICB")
+    p.add_argument("--icb", required=True, help="ICB code, e.g. E54000058")
+    p.add_argument("--id", default=None, help="system identifier (default: from the name)")
+    p.add_argument("--force", action="store_true", help="replace an existing folder")
+    p.set_defaults(func=cmd_init)
     p = sub.add_parser("build", help="run the chapters and publish the book")
-    p.add_argument("--system", default="llr", help="system identifier (default: llr)")
+    p.add_argument("--system", action="append",
+                   help="system identifier (default: llr); repeat for several (run on Dask)")
+    p.add_argument("--all", action="store_true", help="every system under parameters/ (Dask)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="Dask workers of the local cluster for several systems (default 2)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="existing Dask scheduler, e.g. tcp://host:8786 (default: local cluster)")
     p.add_argument("--place", action="append", help="only this place (repeatable)")
     p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
-    p.add_argument("--jobs", type=int, default=3, help="notebooks run at once (default 3)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run at once per system (default 3; 1 with several systems)")
     p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -46,7 +46,9 @@ LocalAuthorityCode = Annotated[str, StringConstraints(pattern=r"^E(06|07|08|09|1
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^E(06|07|08|09)\d{6}$")]
 IcbCode = Annotated[str, StringConstraints(pattern=r"^E54\d{6}$")]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^E\d{8}$")]
-SubIcbCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3}$")]
+#: NHS sub-ICB location codes: the old three-character CCG codes (``04C``) and the five-character
+#: codes of locations formed since 2022 (``B2M3M``).
+SubIcbCode = Annotated[str, StringConstraints(pattern=r"^(?:[0-9A-Z]{3}|[0-9A-Z]{5})$")]
 PostcodeDistrict = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}\d[A-Z\d]?$")]
 
 #: Characters allowed in names and labels shown on pages: letters (any alphabet), digits,
@@ -94,11 +96,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+#: A slope index of inequality in life expectancy, in years.
+SiiYears = Annotated[float, Field(gt=0, le=30)]
+
+
 class District(_Strict):
     """A lower-tier local authority inside a place."""
 
     code: DistrictCode
     name: PlainText
+    #: SII in life expectancy (years, by sex) the synthetic deaths use when OHID publishes
+    #: none for the district; without it a fallback computed from the data is used
+    #: (:func:`hi_analysis.synth.targets.fallback_sii`).
+    sii_if_unpublished: dict[Literal["Female", "Male"], SiiYears] | None = None
 
 
 class PracticeSelection(_Strict):
@@ -346,11 +356,11 @@ def available_systems() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "system.yml").is_file())
 
 
-def load_place(system_id: str, place_id: str) -> Place:
+def load_place(system_id: str, place_id: str, root: Path | None = None) -> Place:
     """Load and validate one place file, ``parameters/<system>/places/<place>.yml``."""
     _check_slug(system_id, "system")
     _check_slug(place_id, "place")
-    path = parameters_dir() / system_id / "places" / f"{place_id}.yml"
+    path = (root or parameters_dir()) / system_id / "places" / f"{place_id}.yml"
     raw = _read_yaml(path)
     if raw.get("id") != place_id:
         raise ConfigError(f"{path}: id {raw.get('id')!r} does not match the file name {place_id!r}")
@@ -360,13 +370,15 @@ def load_place(system_id: str, place_id: str) -> Place:
         raise _explain(path, exc) from None
 
 
-def load_system(system_id: str) -> System:
+def load_system(system_id: str, root: Path | None = None) -> System:
     """Load and validate a system and all its places.
 
     Parameters
     ----------
     system_id : str
         The system's folder name under ``parameters/`` (a slug such as ``"llr"``).
+    root : pathlib.Path, optional
+        Another parameters folder (e.g. one being written by ``hi-analysis init``).
 
     Returns
     -------
@@ -380,7 +392,7 @@ def load_system(system_id: str) -> System:
         or a place listed without a file.
     """
     _check_slug(system_id, "system")
-    path = parameters_dir() / system_id / "system.yml"
+    path = (root or parameters_dir()) / system_id / "system.yml"
     raw = _read_yaml(path)
     place_ids = raw.get("places")
     if not isinstance(place_ids, list) or not all(isinstance(p, str) for p in place_ids):
@@ -389,7 +401,7 @@ def load_system(system_id: str) -> System:
         raise ConfigError(f"{path}: id {raw.get('id')!r} does not match the folder {system_id!r}")
     if len(set(place_ids)) != len(place_ids):
         raise ConfigError(f"{path}: places: a place is listed twice")
-    places = [load_place(system_id, p) for p in place_ids]
+    places = [load_place(system_id, p, root) for p in place_ids]
     try:
         system = System.model_validate({**raw, "places": [p.model_dump() for p in places]})
     except ValidationError as exc:

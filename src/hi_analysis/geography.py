@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+import pandas as pd
+
 from hi_analysis.config import Place, System
 from hi_analysis.data import load
 
@@ -26,10 +28,31 @@ def lsoa21_codes(place: Place) -> list[str]:
 
 
 def lsoa11_codes(place: Place) -> list[str]:
-    """Return the 2011 LSOA codes in the place (via the 2011-to-2021 lookup, 2022 districts)."""
-    lookup = load("lookup_lsoa11_lsoa21")
-    codes = lookup.loc[lookup["ltla22_code"].isin(place.district_codes), "lsoa11_code"]
+    """Return the 2011 LSOA codes in the place (keyed on 2024 districts).
+
+    Districts are 2024 codes, so the unitary authorities of 2023 (Somerset, Cumberland,
+    Westmorland and Furness, North Yorkshire) find their neighbourhoods too.
+    """
+    return lsoa11_codes_of_districts(place.district_codes)
+
+
+def lsoa11_codes_of_districts(district_codes: list[str] | tuple[str, ...]) -> list[str]:
+    """Return the 2011 LSOA codes whose 2024 district is one of ``district_codes``.
+
+    Examples
+    --------
+    >>> len(lsoa11_codes_of_districts(["E06000017"]))
+    23
+    """
+    lookup = load("lookup_lsoa11_msoa11")
+    codes = lookup.loc[lookup["ltla24_code"].isin(list(district_codes)), "lsoa11_code"]
     return sorted(set(codes))
+
+
+def district_of_lsoa11(codes: list[str] | pd.Series) -> pd.Series:
+    """The 2024 district of each 2011 LSOA (indexed like ``codes``)."""
+    look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla24_code"]
+    return pd.Series(list(codes)).map(look)
 
 
 def district_of_lsoa21(place: Place) -> dict[str, str]:

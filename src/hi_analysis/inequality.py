@@ -45,6 +45,9 @@ from hi_analysis.results import KeyResult, to_json
 
 #: Areas with fewer neighbourhoods than this are split into quintiles, not deciles.
 MIN_NEIGHBOURHOODS_FOR_DECILES = 30
+#: Below this many neighbourhoods (one per quintile) no social gradient can be measured: a
+#: place that small (the Isles of Scilly has one LSOA) gets no SII chapter.
+MIN_NEIGHBOURHOODS_FOR_GRADIENT = 5
 
 #: Start ages of the European Standard Population 2013 bands (0-4, 5-9, ..., 90+).
 ESP_STARTS = tuple(range(0, 95, 5))
@@ -122,7 +125,7 @@ def place_lsoas(place: Place, *, within: str = "place") -> pd.DataFrame:
     look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")
     table = pd.DataFrame({"lsoa11cd": codes})
-    table["district"] = table["lsoa11cd"].map(look["ltla21_code"])
+    table["district"] = table["lsoa11cd"].map(look["ltla24_code"])
     table["area"] = place.code if within == "place" else table["district"]
     table["imd_score"] = table["lsoa11cd"].map(imd["imd_score"])
     return assign_quantiles(table, score="imd_score", by="area")
@@ -313,6 +316,34 @@ def proportion_by_quantile(frame: pd.DataFrame, x: str, n: str, *, by: Sequence[
         [*keys[:1], *by, "quantile"]).reset_index(drop=True)
 
 
+def fit_sii_where_defined(estimates: pd.DataFrame, *, by: Sequence[str], **kwargs
+                          ) -> pd.DataFrame:
+    """:func:`fit_sii` for the groups whose every quantile has a value; empty SII for the rest.
+
+    Life expectancy is not calculated for a quantile of 5,000 people or fewer (the PHE
+    rule; possible in a small district's decile); such a group gets no SII (empty ``sii``
+    and limits) rather than one fitted to some of its quantiles.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 5, "quantile": list(range(1, 6)) * 2,
+    ...                   "population": 100, "value": [1, 2, 3, 4, 5, 1, 2, None, 4, 5]})
+    >>> d["lowercl"], d["uppercl"] = d["value"] - 0.5, d["value"] + 0.5
+    >>> out = fit_sii_where_defined(d, by=["g"], value_type=0, seed=1, repetitions=1000)
+    >>> out.set_index("g")["sii"].round(6).fillna(-1).to_dict()
+    {'a': 5.0, 'b': -1.0}
+    """
+    by = list(by)
+    undefined = estimates.groupby(by)["value"].transform(lambda v: v.isna().any())
+    fit = fit_sii(estimates[~undefined], by=by, **kwargs) if (~undefined).any() else None
+    if not undefined.any():
+        return fit
+    gone = estimates.loc[undefined, by].drop_duplicates()
+    k = estimates.loc[undefined].groupby(by)["quantile"].max().rename("n_quantiles")
+    gone = gone.merge(k.reset_index(), on=by)
+    return pd.concat([f for f in (fit, gone) if f is not None], ignore_index=True)
+
+
 def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
             seed: int = SII_SEED, repetitions: int = 100_000) -> pd.DataFrame:
     """Slope and relative index of inequality with 95% limits, and the fitted line.
@@ -461,8 +492,21 @@ def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
         synthetic["ltc_register"] or synthetic["registered_population"],
         "Long-term-condition register and registered-population extracts; ESP 2013",
         ltc.drop(columns="area"), fit_sii(ltc, value_type=1, seed=seed).iloc[0]))
-    out.append(vaccination_gradient(place, seed=seed))
+    if has_msoa_vaccination(place):
+        out.append(vaccination_gradient(place, seed=seed))
     return out
+
+
+def has_msoa_vaccination(place: Place) -> bool:
+    """Whether NHS England's MSOA vaccination counts are shipped for the place.
+
+    They are published for every MSOA in England but only the LLR extract could be
+    obtained (``data/public/README.md``); elsewhere the page says so
+    (:func:`hi_analysis.narrative.msoa_vaccination_missing_text`).
+    """
+    look = load("lookup_lsoa11_msoa11")
+    msoas = set(look.loc[look["lsoa11_code"].isin(lsoa11_codes(place)), "msoa11_code"])
+    return bool(load("covid_vaccination_msoa11")["msoa11cd"].isin(msoas).any())
 
 
 def vaccination_gradient(place: Place, *, seed: int = SII_SEED) -> Gradient:
@@ -528,7 +572,8 @@ def le_sii_trend(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *
         le = _life_expectancy_from_counts(counts, pc, 3)
         frames.append(le.assign(period=f"{start} - {str(start + 2)[-2:]}"))
     le = pd.concat(frames, ignore_index=True)
-    fit = fit_sii(le, value_type=0, by=["period", "sex"], seed=seed, repetitions=repetitions)
+    fit = fit_sii_where_defined(le, value_type=0, by=["period", "sex"], seed=seed,
+                                repetitions=repetitions)
     return fit.rename(columns={"sex": "series"})[
         ["period", "series", "sii", "sii_lowercl", "sii_uppercl"]].sort_values(
         ["series", "period"]).reset_index(drop=True)
@@ -566,7 +611,7 @@ def district_le_sii(place: Place, deaths: pd.DataFrame, population: pd.DataFrame
     """
     lsoas = place_lsoas(place, within="district")
     le = life_expectancy_by_quantile(deaths, population, lsoas, MORTALITY_YEARS)
-    fit = fit_sii(le, value_type=0, by=["area", "sex"], seed=seed)
+    fit = fit_sii_where_defined(le, value_type=0, by=["area", "sex"], seed=seed)
     fit = fit.rename(columns={"area": "area_code", "sex": "series"})
     pub = published_le_sii(place)
     label = f"{MORTALITY_YEARS[0]} - {str(MORTALITY_YEARS[-1])[-2:]}"

@@ -157,6 +157,18 @@ def health_headline(status: pd.DataFrame, place: str) -> str:
     )
 
 
+def le_not_published(sex: str, place: str) -> str:
+    """The stated gap when OHID publishes no life expectancy for a place.
+
+    Examples
+    --------
+    >>> le_not_published("Male", "Isles of Scilly")[:40]
+    'Male life expectancy at birth is not pub'
+    """
+    return (f"{sex} life expectancy at birth is not published for {place} on its own (OHID "
+            "publishes it only combined with a neighbouring area), so no figure is shown.")
+
+
 def life_expectancy_text(status: pd.DataFrame, place: str) -> str:
     """Sentence on life expectancy at birth against England, by sex."""
     le = status[status["indicator"] == "Life expectancy at birth"]
@@ -165,6 +177,11 @@ def life_expectancy_text(status: pd.DataFrame, place: str) -> str:
         d = le[le["sex"] == sex]
         if d.empty:
             continue
+        if d["value"].isna().all():
+            gap = le_not_published(sex, place).rstrip(".")
+            parts.append(gap[0].lower() + gap[1:])
+            continue
+        d = d.dropna(subset=["value"])
         eng = float(d["england_value"].iloc[0])
         if len(d) == 1:
             v = float(d["value"].iloc[0])
@@ -252,6 +269,10 @@ def key_messages(
     le = status[(status["indicator"] == "Life expectancy at birth")]
     for sex in ("Male", "Female"):
         d = le[le["sex"] == sex]
+        if len(d) and d["value"].isna().all():
+            msgs.append(le_not_published(sex, place))
+            continue
+        d = d.dropna(subset=["value"])
         if len(d) == 1:
             msgs.append(
                 f"{sex} life expectancy at birth is {num(d['value'].iloc[0])} years "
@@ -458,8 +479,15 @@ def sii_key_messages(items: list[Gradient], place: str, published: pd.DataFrame)
 
 def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int, ...]) -> str:
     """Compare computed district SIIs with OHID's published ones, in words."""
-    pub = table.dropna(subset=["published"])
+    undefined = table[table["sii"].isna()]
+    note = "" if undefined.empty else (
+        f" For {len(undefined)} of {len(table)} district figures no SII is computed: a "
+        "deprivation band has 5,000 residents or fewer, too few for a life expectancy (the "
+        "PHE rule).")
+    pub = table.dropna(subset=["published", "sii"])
     span = f"{years[0]} to {years[-1]}"
+    if pub.empty and not undefined.empty:
+        return f"No published figure can be compared for {place} for {span}." + note
     if pub.empty:
         return (f"OHID publishes no SII in life expectancy for {place} for {span}: with so "
                 "few neighbourhoods the estimate would be too unstable. The computed figure "
@@ -469,7 +497,7 @@ def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int,
     return (f"For {span}, {int(inside.sum())} of {len(pub)} published figures for {place} "
             "lie inside the 95% confidence interval of the SII computed from the extracts. "
             f"Published values range from {num(pub['published'].min())} to "
-            f"{num(pub['published'].max())} years.")
+            f"{num(pub['published'].max())} years." + note)
 
 
 def sii_trend_headline(trend: pd.DataFrame, place: str) -> str:
@@ -508,6 +536,22 @@ def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
                  f"{period(pa['period'].iloc[0])} and {period(pb['period'].iloc[0])} as "
                  f"follows: {join_names(bits)}.")
     return text
+
+
+def msoa_vaccination_missing_text(place: str) -> str:
+    """Say why the real vaccination gradient is not shown for a place.
+
+    Examples
+    --------
+    >>> msoa_vaccination_missing_text("Derby").startswith("Real COVID-19 vaccination")
+    True
+    """
+    return (f"Real COVID-19 vaccination counts by middle-layer area (MSOA) are published by "
+            f"NHS England for all of England, but the copy shipped with this book covers only "
+            f"a few districts, not {place}, so the real vaccination gradient is not shown "
+            "here. The synthetic vaccinations extract used elsewhere follows "
+            "England's published gradient by age and deprivation (OpenSAFELY-TPP), not local "
+            "figures.")
 
 
 def msoa_quantile_text(place: str, g: Gradient) -> str:

@@ -117,16 +117,16 @@ def _pyramid_from(pop_by_band: pd.DataFrame, census: pd.DataFrame) -> pd.DataFra
 
 
 def _lsoa11_population() -> pd.DataFrame:
-    """Mid-2020 persons by LSOA 2011, five-year bands, with the LSOA's 2022 district."""
+    """Mid-2020 persons by LSOA 2011, five-year bands, with the LSOA's 2024 district."""
     pop = load("population_2020_lsoa11")
-    lookup = load("lookup_lsoa11_lsoa21").drop_duplicates("lsoa11_code")
+    lookup = load("lookup_lsoa11_msoa11")
     pop = pop.merge(
-        lookup[["lsoa11_code", "ltla22_code"]],
+        lookup[["lsoa11_code", "ltla24_code"]],
         left_on="lsoa11cd",
         right_on="lsoa11_code",
         how="left",
     )
-    return pop.rename(columns={"ltla22_code": "district"})
+    return pop.rename(columns={"ltla24_code": "district"})
 
 
 def _long_bands(pop: pd.DataFrame) -> pd.DataFrame:
@@ -562,7 +562,10 @@ def practices(place: Place) -> pd.DataFrame:
             "imd_score": sub["practice_imd_score_2019"],
         }
     )
-    out["qof_per_patient"] = out["qof_payment"] / out["registered_patients"]
+    # A practice with no registered patients (closed in the year) has no payment per patient:
+    # left empty, so it never enters the inverse-care fit (never an infinite value).
+    listed = out["registered_patients"] > 0
+    out["qof_per_patient"] = (out["qof_payment"] / out["registered_patients"]).where(listed)
     return out.sort_values("imd_score", ascending=False).reset_index(drop=True)
 
 

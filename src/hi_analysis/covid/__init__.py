@@ -18,3 +18,10 @@ Sections and their data (R = real published data, S = synthetic extracts):
 
 :func:`hi_analysis.covid.chapter.compute` runs every computation for a place.
 """
+
+#: Real tables the chapter reads by district, and by council (the place's code). They were
+#: obtained for LLR only (``data/public/README.md``): the chapter runs where every one
+#: covers the system, and ``hi-analysis init`` offers it only there.
+DISTRICT_TABLES = ("cases_daily_llr", "vaccinations_ltla_age", "nims_population_ltla_age",
+                   "covid_vaccination_msoa11")
+COUNCIL_TABLES = ("deaths_monthly",)

@@ -110,6 +110,31 @@ def local_extracts(extracts: Mapping[str, pd.DataFrame], place: Place) -> dict[s
     return out
 
 
+def require_covid_coverage(system: System) -> None:
+    """Raise one clear line when a real table of the chapter does not cover the system.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file and the districts (or councils) it has no rows for.
+    """
+    from hi_analysis.covid import COUNCIL_TABLES, DISTRICT_TABLES
+    from hi_analysis.data.public import dataset, missing_areas
+    from hi_analysis.errors import DataValidationError
+
+    districts = [c for p in system.places for c in p.district_codes]
+    councils = [p.code for p in system.places]
+    for tables, codes, what in ((DISTRICT_TABLES, districts, "districts"),
+                                (COUNCIL_TABLES, councils, "councils")):
+        for name in tables:
+            missing = missing_areas(name, codes)
+            if missing:
+                raise DataValidationError(f"data/public/{dataset(name).file}", [
+                    f"no rows for {len(missing)} of {len(codes)} {what} of {system.name} "
+                    f"({', '.join(missing[:3])}); this file does not cover the system, so the "
+                    "covid chapter cannot run (remove it from system.yml chapters)"])
+
+
 def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) -> CovidChapter:
     """Run every computation of the chapter for a place.
 
@@ -122,6 +147,7 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
     """
     from hi_analysis.extracts import is_synthetic
 
+    require_covid_coverage(system)
     synthetic = {k: is_synthetic(v) for k, v in extracts.items()}
     extracts = local_extracts(extracts, place)
     fits = excess.area_fits(system, place)

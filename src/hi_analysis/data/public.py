@@ -84,21 +84,21 @@ DATASETS: dict[str, Dataset] = {
         "mid-2020",
     ),
     "census2021_age_sex_lad": Dataset(
-        "census2021_age_sex_broad_lad_england.csv",
+        "census2021_age_sex_broad_lad24_england.csv.gz",
         schemas.CENSUS2021_AGE_SEX_LAD,
-        "Census 2021 usual residents by sex and broad age, local authority",
+        "Census 2021 usual residents by sex and broad age, local authority (2024 districts)",
         "ONS",
         "Census 2021",
     ),
     "ethnicity_lsoa21": Dataset(
-        "llr_census2021_ethnicity_lsoa21.csv",
+        "census2021_ethnicity_lsoa21_england.csv.gz",
         schemas.ETHNICITY_LSOA21,
         "Census 2021 ethnic group (5 groups), LSOA 2021",
         "ONS",
         "Census 2021",
     ),
     "ethnicity_detailed_lad": Dataset(
-        "llr_census2021_ethnicity_detailed_lad.csv",
+        "census2021_ethnicity_detailed_lad21_england.csv.gz",
         schemas.ETHNICITY_DETAILED_LAD,
         "Census 2021 ethnic group (19 groups), local authority and England",
         "ONS",
@@ -112,9 +112,9 @@ DATASETS: dict[str, Dataset] = {
         "2011 to 2025",
     ),
     "qof_lad": Dataset(
-        "qof1920_modelled_prevalence_by_lad_england.csv",
+        "qof1920_modelled_prevalence_by_lad24_england.csv.gz",
         schemas.QOF_LAD,
-        "QOF 2019/20 modelled prevalence by local authority",
+        "QOF 2019/20 modelled prevalence by local authority (summed to 2024 districts)",
         "House of Commons Library",
         "2019/20",
     ),
@@ -127,7 +127,7 @@ DATASETS: dict[str, Dataset] = {
         prepare=_england_deciles_only,
     ),
     "gp_practices": Dataset(
-        "llr_gp_practices_2022_23_payments_imd.csv",
+        "gp_practices_2022_23_payments_imd_england.csv.gz",
         schemas.GP_PRACTICES,
         "NHS payments to general practice 2022/23, with practice IMD 2019 score",
         "NHS England; OHID",
@@ -147,21 +147,25 @@ DATASETS: dict[str, Dataset] = {
         "ONS",
         "2024",
     ),
-    # LLR-only tables used by the synthetic-extract generator and the COVID chapter.
+    # Tables used by the synthetic-extract generator and the COVID chapter.
     "population_2020_lsoa11_syoa": Dataset(
-        "llr_population_mid2020_lsoa11_syoa_persons.csv", schemas.POPULATION_2020_LSOA11_SYOA,
-        "Mid-2020 population estimates by single year of age, LSOA 2011 (LLR)", "ONS",
+        "population_mid2020_lsoa11_syoa_persons_england.csv.gz",
+        schemas.POPULATION_2020_LSOA11_SYOA,
+        "Mid-2020 population estimates by single year of age, LSOA 2011", "ONS",
         "mid-2020"),
     "lookup_lsoa11_msoa11": Dataset(
-        "llr_lookup_lsoa11_msoa11_ward17_lad21_utla_icb22.csv", schemas.LOOKUP_LSOA11_MSOA11,
-        "LSOA 2011 to MSOA 2011, district and ICB lookup (LLR)", "ONS", "2021-2022"),
+        "lookup_lsoa11_msoa11_ward17_lad21_lad24_utla23_icb22_england.csv.gz",
+        schemas.LOOKUP_LSOA11_MSOA11,
+        "LSOA 2011 to MSOA 2011, district (2021 and 2024) and ICB lookup", "ONS", "2021-2024"),
+    # Published only for LLR (no national file could be obtained: data/public/README.md).
     "covid_vaccination_msoa11": Dataset(
         "llr_covid_vaccination_msoa11_20210715.csv", schemas.COVID_VACCINATION_MSOA11,
         "People vaccinated against COVID-19 by MSOA 2011 and age, to 11 July 2021 (LLR)",
         "NHS England; ONS", "to 11 July 2021"),
     "covid_deaths_cumulative": Dataset(
-        "llr_covid_deaths_cumulative_lad_to_2021w22.csv", schemas.COVID_DEATHS_CUMULATIVE_LAD,
-        "Deaths registered involving COVID-19, cumulative to 2021 week 22, by district (LLR)",
+        "covid_deaths_cumulative_lad24_to_2021w22_england.csv.gz",
+        schemas.COVID_DEATHS_CUMULATIVE_LAD,
+        "Deaths registered involving COVID-19, cumulative to 2021 week 22, by district (2024)",
         "ONS", "to 4 June 2021"),
     "leicester_deaths_weekly": Dataset(
         "leicester_deaths_weekly_2020w01_w39.csv", schemas.DEATHS_WEEKLY_LAD,
@@ -205,20 +209,87 @@ DATASETS: dict[str, Dataset] = {
         "December 2020 to June 2022"),
 }
 
+#: The column holding the local-authority code (2024 districts, or the upper-tier code for
+#: council-level tables) of each table a system's rows are selected from. Every table is
+#: national unless its provenance says otherwise; :func:`missing_areas` tells which of a
+#: system's areas a table does not cover, so a chapter can state the gap instead of failing.
+AREA_COLUMNS: dict[str, str] = {
+    "population_2020_lsoa11_syoa": "lad24cd",
+    "ethnicity_lsoa21": "lad24cd",
+    "ethnicity_detailed_lad": "lad24cd",
+    "census2021_age_sex_lad": "ltla21_code",  # holds 2024 district codes (see the README)
+    "qof_lad": "lad_code",
+    "imd2025_lsoa21": "lad24cd",
+    "lookup_lsoa21": "ltla24_code",
+    "lookup_lsoa11_msoa11": "ltla24_code",
+    "fingertips": "area_code",
+    "covid_vaccination_msoa11": "lad19cd",
+    "covid_deaths_cumulative": "lad_cd",
+    "deaths_monthly": "area_code",
+    "cases_daily_llr": "ltla_code",
+    "cases_monthly_ltla19": "ltla19_code",
+    "vaccinations_ltla_age": "ltla_code",
+    "nims_population_ltla_age": "ltla_code",
+}
+
+
+def select(name: str, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The rows of a shipped table for the given areas (district or council codes).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`AREA_COLUMNS`.
+    codes : sequence of str
+        Local-authority codes, e.g. a place's district codes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated rows whose area column is one of ``codes`` (possibly none).
+
+    Examples
+    --------
+    >>> len(select("covid_deaths_cumulative", ["E06000017", "E06000016"]))
+    2
+    """
+    frame = load(name)
+    return frame[frame[AREA_COLUMNS[name]].isin(list(codes))]
+
+
+def missing_areas(name: str, codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The codes among ``codes`` that a shipped table has no row for.
+
+    Examples
+    --------
+    >>> missing_areas("covid_vaccination_msoa11", ["E06000016", "E06000066"])
+    ['E06000066']
+    """
+    present = set(load(name)[AREA_COLUMNS[name]].astype(str))
+    return [c for c in codes if c not in present]
+
+
 #: Boundary layers (GeoJSON, EPSG:4326) with the vintage stated on every map.
 BOUNDARIES: dict[str, tuple[str, str]] = {
     "lsoa21": (
-        "boundaries/llr_lsoa21_bsc.geojson",
+        "boundaries/england_lsoa21_bsc_simplified.geojson.zip",
         "LSOA (December 2021) super-generalised clipped boundaries, ONS",
     ),
     "lad24": (
-        "boundaries/llr_lad24_buc.geojson",
+        "boundaries/england_lad24_buc.geojson",
         "Local authority districts (May 2024) ultra-generalised boundaries, ONS",
     ),
     "msoa11": (
         "boundaries/llr_msoa11_bsc.geojson",
         "MSOA (December 2011) super-generalised clipped boundaries, ONS",
     ),
+}
+
+#: Finer-drawn subsets of a national layer, used when they contain every area asked for
+#: (a choice made from the data: the national LSOA layer keeps 60 % of the vertices).
+DETAILED_SUBSETS: dict[str, tuple[str, str]] = {
+    "lsoa21": ("boundaries/llr_lsoa21_bsc.geojson", "lsoa21cd"),
+    "lad24": ("boundaries/llr_lad24_buc.geojson", "lad24cd"),
 }
 
 
@@ -314,9 +385,7 @@ def load(name: str) -> pd.DataFrame:
     return _load_cached(name).copy(deep=False)
 
 
-@functools.cache
-def _boundaries_cached(layer: str) -> gpd.GeoDataFrame:
-    rel, _ = BOUNDARIES[layer]
+def _read_layer(rel: str) -> gpd.GeoDataFrame:
     path = public_data_dir() / rel
     return _validated(path, f"boundaries-{layer}", lambda: _read_boundaries(path))
 
@@ -338,15 +407,37 @@ def _read_boundaries(path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_boundaries(layer: str) -> gpd.GeoDataFrame:
-    """Read a boundary layer (``"lsoa21"`` or ``"lad24"``) and check its CRS and geometry.
+@functools.cache
+def _boundaries_cached(rel: str) -> gpd.GeoDataFrame:
+    return _read_layer(rel)
+
+
+def load_boundaries(layer: str, codes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Read a boundary layer (``"lsoa21"``, ``"lad24"``, ``"msoa11"``), checked.
+
+    Parameters
+    ----------
+    layer
+        A key of :data:`BOUNDARIES`.
+    codes
+        Keep only these areas. When a finer-drawn subset (:data:`DETAILED_SUBSETS`)
+        contains all of them it is used instead of the national layer.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The layer in EPSG:4326, one row per area.
     """
-    return _boundaries_cached(layer).copy()
+    if codes is not None and layer in DETAILED_SUBSETS:
+        rel, column = DETAILED_SUBSETS[layer]
+        subset = _boundaries_cached(rel)
+        if set(codes) <= set(subset[column]):
+            return subset[subset[column].isin(list(codes))].copy()
+    gdf = _boundaries_cached(BOUNDARIES[layer][0])
+    if codes is not None:
+        column = DETAILED_SUBSETS.get(layer, ("", f"{layer}cd"))[1]
+        gdf = gdf[gdf[column].isin(list(codes))]
+    return gdf.copy()
 
 
 def boundary_vintage(layer: str) -> str:

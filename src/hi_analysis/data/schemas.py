@@ -266,7 +266,9 @@ QOF_IMD_DECILE = schema(
 
 GP_PRACTICES = schema(
     {
-        "CCG Code": pa.Column(str, pa.Check.str_matches(r"^[0-9A-Z]{3}$"), coerce=True),
+        "CCG Code": pa.Column(
+            str, pa.Check.str_matches(r"^(?:[0-9A-Z]{3}|[0-9A-Z]{5})$"), coerce=True
+        ),
         "PCN Code": text(),
         "Practice Code": code("practice"),
         "Practice Name": text(),
@@ -276,8 +278,9 @@ GP_PRACTICES = schema(
         "Practice Rurality": category(("Urban", "Rural"), nullable=True),
         "Number of Registered Patients (Last Known Figure)": count(dtype="float64"),
         "Number of Weighted Patients (Last Known Figure)": number(ge=0),
-        "Average payments per registered patient": number(ge=0),
-        "Total QOF Payments": number(ge=0),
+        # Negative for a few practices that closed in the year (recovered payments).
+        "Average payments per registered patient": number(),
+        "Total QOF Payments": number(),
         "practice_imd_score_2019": number(ge=0, nullable=True),
     },
     unique=["Practice Code"],
@@ -316,6 +319,7 @@ POPULATION_2020_LSOA11_SYOA = schema(
         "lsoa11cd": code("lsoa"),
         "lsoa11nm": text(),
         "lad21cd": code("lad"),
+        "lad24cd": code("lad"),
         "all_ages": count(),
         **{c: count() for c in SYOA_COLUMNS},
     },
@@ -326,6 +330,7 @@ LOOKUP_LSOA11_MSOA11 = schema(
     {
         "lsoa11_code": code("lsoa"),
         "ltla21_code": code("lad"),
+        "ltla24_code": code("lad"),
         "msoa11_code": code("msoa"),
         "utla23_code": code("utla"),
         "icb22_code": code("icb"),

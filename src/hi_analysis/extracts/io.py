@@ -92,10 +92,9 @@ def _lsoas_of_districts(district_codes: tuple[str, ...]) -> frozenset[str]:
     Never cached on a system's name, so an edited system is never checked against
     the neighbourhoods it used to have.
     """
-    from hi_analysis.data import load
+    from hi_analysis.geography import lsoa11_codes_of_districts
 
-    lookup = load("lookup_lsoa11_lsoa21")
-    return frozenset(lookup.loc[lookup["ltla22_code"].isin(district_codes), "lsoa11_code"])
+    return frozenset(lsoa11_codes_of_districts(district_codes))
 
 
 def _system_lsoas(system: System) -> frozenset[str]:

@@ -125,7 +125,9 @@ def calibrate_all(residents: pd.DataFrame, lsoas: pd.DataFrame) -> list[Calibrat
     """Solve the mortality parameters of every district and sex of the system."""
     cells = _cells(residents, lsoas)
     out = []
-    for target in T.mortality_targets(sorted(lsoas["district"].unique())):
+    targets = T.mortality_targets(sorted(lsoas["district"].unique()), lsoas,
+                                  lsoas.attrs.get("sii_if_unpublished"))
+    for target in targets:
         sub = cells[(cells["district"] == target.district)
                     & (cells["female"] == (target.sex == "Female"))]
         n_q = int(sub["quantile"].max())
@@ -245,18 +247,19 @@ def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.Da
                                             .to_numpy() / 7 / 12) ** 2), 0.0)
     first_shape = np.zeros(len(weeks))
     first_shape[is_first] = [first.get(k[1], 0) for k, f in zip(key, is_first, strict=True) if f]
-    leicester_total = float(cumulative["E06000016"])
+    shape_district = T.first_wave_district()  # its own weeks are real; others take the shape
+    leicester_total = float(cumulative[shape_district])
     first_share = first_shape.sum() / leicester_total
     rows = []
     for d in districts:
         total = float(cumulative[d])
-        if d == "E06000016":
+        if d == shape_district:
             wave1 = first_shape.astype(float)
         else:
             wave1 = first_shape / first_shape.sum() * total * first_share
         rest = total - wave1.sum()
         expected = wave1 + second / second.sum() * rest + tail / tail.sum() * total * 0.15
-        if d == "E06000016":
+        if d == shape_district:
             counts = np.where(is_first, first_shape.astype(np.int64), 0)
             counts[~is_first] = controlled_round(expected[~is_first],
                                                  np.zeros((~is_first).sum(), int), rng)
@@ -309,15 +312,23 @@ def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
     """Real deaths registered by district, year and month (ONS), the months' calibration target.
 
     Months not yet published (after June 2025) take the district's 2015-2019 mean for
-    that calendar month.
+    that calendar month. A district absent from the shipped series (outside LLR) takes
+    England's counts: only the shares of each year's deaths by month are used.
 
     Returns
     -------
     pandas.DataFrame
         ``district, year, month, deaths`` for every district, year and month.
     """
-    real = T.monthly_deaths()
-    real = real[real["area_code"].isin(districts)].rename(columns={"area_code": "district"})
+    monthly = T.monthly_deaths()
+    real = monthly[monthly["area_code"].isin(districts)].rename(columns={"area_code": "district"})
+    # The shipped monthly series covers England and LLR's councils only: any other district
+    # takes England's month-by-month pattern (only the shares within a year are used).
+    england = monthly[monthly["area_code"] == "E92000001"]
+    absent = [d for d in districts if d not in set(real["district"])]
+    if absent:
+        real = pd.concat([real] + [england.assign(district=d) for d in absent],
+                         ignore_index=True)
     base = real[real["year"].between(2015, 2019)].groupby(["district", "month"])["deaths"].mean()
     full = pd.MultiIndex.from_product([districts, list(years), range(1, 13)],
                                       names=["district", "year", "month"]).to_frame(index=False)

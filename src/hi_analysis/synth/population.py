@@ -35,14 +35,21 @@ def lsoa_table(system: System) -> pd.DataFrame:
             rows.append((code, place.id))
     table = pd.DataFrame(rows, columns=["lsoa11cd", "place"])
     look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")
-    table["district"] = table["lsoa11cd"].map(look["ltla21_code"])
+    table["district"] = table["lsoa11cd"].map(look["ltla24_code"])
     table["msoa11cd"] = table["lsoa11cd"].map(look["msoa11_code"])
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")
     table["imd_score"] = table["lsoa11cd"].map(imd["imd_score"])
     table["imd_decile"] = table["lsoa11cd"].map(imd["imd_decile"]).astype("int16")
     table = assign_quantiles(table, score="imd_score", by="district", name="local_quantile")
     table = table.sort_values("lsoa11cd").reset_index(drop=True)
-    return table.join(_ethnic_shares(table["lsoa11cd"]), on="lsoa11cd")
+    table = table.join(_ethnic_shares(table["lsoa11cd"]), on="lsoa11cd")
+    table.attrs["sii_if_unpublished"] = {
+        d.code: dict(d.sii_if_unpublished)
+        for p in system.places
+        for d in p.districts
+        if d.sii_if_unpublished
+    }
+    return table
 
 
 def _ethnic_shares(lsoa11: pd.Series) -> pd.DataFrame:

@@ -70,13 +70,20 @@ def covid_vaccinations(residents: pd.DataFrame, lsoas: pd.DataFrame,
     people["band"] = band[eligible]
     people["msoa"] = lsoas["msoa11cd"].to_numpy()[people["lsoa"].to_numpy()]
     real = load("covid_vaccination_msoa11")
-    real = real.pivot_table(index=["msoa11cd", "age_band"], columns="dose",
-                            values="people_vaccinated", observed=True).fillna(0)
+    real = real[real["msoa11cd"].isin(set(people["msoa"]))]
     cell_codes, cell_index = pd.factorize(pd.MultiIndex.from_arrays(
         [people["msoa"], people["band"]]))
     residents_in_cell = np.bincount(cell_codes)
-    want1 = real["first"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
-    want2 = real["second"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
+    if len(real):
+        real = real.pivot_table(index=["msoa11cd", "age_band"], columns="dose",
+                                values="people_vaccinated", observed=True).fillna(0)
+        want1 = real["first"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
+        want2 = real["second"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
+    else:  # no published MSOA counts for this system: the national gradient
+        p1, p2 = national_coverage(people["age"].to_numpy(),
+                                   lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()])
+        want1 = np.bincount(cell_codes, weights=p1).round().astype(np.int64)
+        want2 = np.minimum(np.bincount(cell_codes, weights=p2).round().astype(np.int64), want1)
     k1 = np.minimum(want1, residents_in_cell)
     k2 = np.minimum(want2, k1)
     imd = lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()]
@@ -112,6 +119,45 @@ def covid_vaccinations(residents: pd.DataFrame, lsoas: pd.DataFrame,
                           "first": np.bincount(cell_codes, weights=got1).astype(int),
                           "second": np.bincount(cell_codes, weights=got2).astype(int)})
     return records, cells
+
+
+#: OpenSAFELY-TPP weeks used for the national gradient: first-dose coverage at the week
+#: ending nearest before 11 July 2021, and ten weeks earlier as the second-dose coverage
+#: (second doses then followed the first after 8 to 12 weeks).
+NATIONAL_FIRST_DOSE_WEEK = "2021-07-07"
+NATIONAL_SECOND_DOSE_WEEK = "2021-04-28"
+_OS_BANDS = ((18, "18-29"), (30, "30-39"), (40, "40-49"), (50, "50-54"), (55, "55-59"),
+             (60, "60-64"), (65, "65-69"), (70, "70-79"), (80, "80+"))
+
+
+def national_coverage(age: np.ndarray, imd_decile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's first- and second-dose probability from England's gradient (real).
+
+    Where NHS England's MSOA counts are not shipped for a system, the synthetic
+    vaccinations follow OpenSAFELY-TPP's published first-dose coverage in England by age
+    band and national IMD quintile (:data:`NATIONAL_FIRST_DOSE_WEEK`); second-dose
+    coverage is approximated by first-dose coverage ten weeks earlier
+    (:data:`NATIONAL_SECOND_DOSE_WEEK`). Documented in ``docs/extracts.md``.
+
+    Examples
+    --------
+    >>> p1, p2 = national_coverage(np.array([85, 85, 20]), np.array([1, 10, 1]))
+    >>> bool(p1[1] > p1[0] > p1[2]) and bool((p2 <= p1).all())
+    True
+    """
+    o = load("opensafely_vaccine_coverage")
+    o = o[o["breakdown"] == "imd_quintile"]
+    o = o[o["group"].str[0].isin(list("12345"))].assign(q=lambda d: d["group"].str[0].astype(int))
+    lows = np.array([lo for lo, _ in _OS_BANDS])
+    names = np.array([n for _, n in _OS_BANDS], dtype=object)
+    band = names[np.clip(np.searchsorted(lows, np.asarray(age), side="right") - 1, 0, None)]
+    quintile = (np.asarray(imd_decile) + 1) // 2
+    out = []
+    for week in (NATIONAL_FIRST_DOSE_WEEK, NATIONAL_SECOND_DOSE_WEEK):
+        pct = o[o["date"].astype(str).str[:10] == week].set_index(["age_band", "q"])["pct"]
+        p = pct.reindex(pd.MultiIndex.from_arrays([band, quintile])).to_numpy(float) / 100
+        out.append(np.where(np.asarray(age) >= 18, np.nan_to_num(p), 0.0))
+    return out[0], np.minimum(out[1], out[0])
 
 
 def flu_vaccinations(residents: pd.DataFrame, lsoas: pd.DataFrame,

@@ -1,0 +1,110 @@
+"""Benchmark national runs on Dask: the Midlands systems with 1 and 2 workers, and an estimate
+for all 42 ICBs from the measured cost per place.
+
+Usage::
+
+    python benchmarks/bench_national.py [--systems a b ...] [--workers 1 2]
+
+Default systems: the 11 Midlands systems under ``parameters/``. For each worker count the
+whole run is cold (``HI_ANALYSIS_BUILD`` and ``HI_ANALYSIS_EXTRACTS`` in a fresh temporary
+folder: synthetic extracts, every notebook, every book), through
+:func:`hi_analysis.national.run.build_systems` on a local Dask cluster, one notebook at a time
+inside each system (``jobs=1``). Prints a Markdown table: wall-clock seconds per worker count,
+the speed-up (1-worker time / 2-worker time), the summed per-system build time divided by the
+number of places (seconds per place), and the estimate for all 42 ICBs on 2 cores:
+``places(42 ICBs) x seconds per place / workers / parallel efficiency``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MIDLANDS = (
+    "llr",
+    "birmingham-and-solihull",
+    "black-country",
+    "coventry-and-warwickshire",
+    "derby-and-derbyshire",
+    "herefordshire-and-worcestershire",
+    "lincolnshire",
+    "northamptonshire",
+    "nottingham-and-nottinghamshire",
+    "shropshire-telford-and-wrekin",
+    "staffordshire-and-stoke-on-trent",
+)
+
+
+def run(systems: list[str], workers: int) -> tuple[float, list]:
+    from hi_analysis.national.run import build_systems
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-national-"))
+    os.environ["HI_ANALYSIS_BUILD"] = str(tmp / "_build")
+    os.environ["HI_ANALYSIS_EXTRACTS"] = str(tmp / "extracts")
+    try:
+        start = time.perf_counter()
+        outcomes = build_systems(
+            systems,
+            workers=workers,
+            jobs=1,
+            force=True,
+            say=lambda m: print(m, file=sys.stderr, flush=True),
+        )
+        return time.perf_counter() - start, outcomes
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def all_places() -> int:
+    """Places of all 42 ICBs as ``hi-analysis init`` would write them."""
+    from hi_analysis.national.init import icb_codes, plan_system
+
+    return sum(len(plan_system(icb).places) for icb in icb_codes())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--systems", nargs="+", default=list(MIDLANDS))
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    args = parser.parse_args()
+    from hi_analysis.config import load_system
+
+    places = sum(len(load_system(s).places) for s in args.systems)
+    rows = []
+    for w in args.workers:
+        seconds, outcomes = run(args.systems, w)
+        ok = sum(o.ok for o in outcomes)
+        per_place = sum(o.seconds for o in outcomes if o.ok) / max(
+            1, sum(o.places for o in outcomes if o.ok)
+        )
+        rows.append((w, seconds, ok, per_place))
+    n42 = all_places()
+    print(f"\n{len(args.systems)} systems, {places} places; all 42 ICBs: {n42} places\n")
+    print("| workers | wall-clock (s) | systems built | build seconds per place |")
+    print("|---:|---:|---:|---:|")
+    for w, seconds, ok, per_place in rows:
+        print(f"| {w} | {seconds:.1f} | {ok}/{len(args.systems)} | {per_place:.1f} |")
+    if len(rows) >= 2 and rows[0][0] == 1:
+        one, two = rows[0][1], rows[1][1]
+        speedup = one / two
+        efficiency = speedup / rows[1][0]
+        per_place_1 = one / places  # wall-clock per place with one worker
+        estimate = n42 * per_place_1 / rows[1][0] / efficiency
+        print(
+            f"\nspeed-up with {rows[1][0]} workers: {speedup:.2f} "
+            f"(parallel efficiency {efficiency:.0%})"
+        )
+        print(
+            f"estimate for all 42 ICBs ({n42} places) with {rows[1][0]} workers: "
+            f"{estimate / 60:.1f} min ({per_place_1:.1f} s per place with one worker)"
+        )
+
+
+if __name__ == "__main__":
+    main()
