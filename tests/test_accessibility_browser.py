@@ -214,7 +214,7 @@ def test_redirect_page_has_language_and_title(site):
 
 @pytest.fixture(scope="module")
 def teaching_report(built_book, tmp_path_factory) -> dict:
-    """axe-core over every page of the teaching edition (built by the same session build)."""
+    """axe-core over every page of the teaching version (built by the same session build)."""
     chromium, node = _chromium(), _node()
     proc = subprocess.run(
         [node, str(TOOLS / "check_site.js"), str(built_book.teaching_index.parent),

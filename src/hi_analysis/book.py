@@ -324,9 +324,9 @@ def _methods_page(system: System) -> str:
 
 def _teaching_intro(system: System) -> str:
     return (
-        f"```{{admonition}} Teaching edition\n:class: hi-teaching-note\n"
-        f"This is the teaching edition of the book for {md(system.name)}, for leadership "
-        "training. Its figures are those of the board edition, from the same run of the "
+        f"```{{admonition}} Teaching version\n:class: hi-teaching-note\n"
+        f"This is the teaching version of the book for {md(system.name)}, for leadership "
+        "training. Its figures are those of the board version, from the same run of the "
         "chapters; each chapter also explains its methods with the place's own figures and "
         "ends with discussion questions and a quiz. Start with the "
         "[facilitator's guide](facilitator.md); analysts will find the executed notebooks "

@@ -6,7 +6,7 @@ Examples (shell)::
     hi-analysis validate --system llr
     hi-analysis synth --system llr [--seed 20240601]
     hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
-    hi-analysis build --system llr --profile all      # board and teaching editions
+    hi-analysis build --system llr --profile all      # board and teaching versions
     hi-analysis init --icb E54000058 [--id derby] [--force]
     hi-analysis build --all [--workers 2 | --scheduler tcp://host:8786]
     hi-analysis build --system a --system b
@@ -204,7 +204,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--profile",
         action="append",
         choices=("board", "teaching", "all"),
-        help="edition to publish: board (default), teaching, or all (repeatable)",
+        help="version to publish: board (default), teaching, or all (repeatable)",
     )
     _wait_option(p)
     p.set_defaults(func=cmd_build)

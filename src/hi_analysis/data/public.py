@@ -387,7 +387,7 @@ def load(name: str) -> pd.DataFrame:
 
 def _read_layer(rel: str) -> gpd.GeoDataFrame:
     path = public_data_dir() / rel
-    return _validated(path, f"boundaries-{layer}", lambda: _read_boundaries(path))
+    return _validated(path, f"boundaries-{Path(rel).stem}", lambda: _read_boundaries(path))
 
 
 def _read_boundaries(path: Path) -> gpd.GeoDataFrame:

@@ -258,11 +258,11 @@ This page is for people teaching with the book: health-inequalities training for
 decision makers, which the {name} system framework makes mandatory, and the leadership
 capabilities the Midlands framework names (systems leadership, quality improvement,
 inclusive and compassionate leadership, talent management). Every chapter page of this
-teaching edition opens its methods with the place's own figures, asks two or three
+teaching version opens its methods with the place's own figures, asks two or three
 discussion questions tied to those capabilities and to the board assurance tool's key lines
 of enquiry, and ends with a short quiz whose answers are computed from the data.
 
-The figures are the same as in the board edition: both are built from the same run of the
+The figures are the same as in the board version: both are built from the same run of the
 chapters. Figures marked synthetic are computed from synthetic record-level extracts and
 are for teaching the methods only.
 
@@ -322,7 +322,7 @@ def analysts_page(
     sid = system.id
     return f"""# For analysts: rerun this book
 
-The board edition hides the code. Here it is open: each chapter's executed notebook, with
+The board version hides the code. Here it is open: each chapter's executed notebook, with
 its code, outputs and the parameters it ran with, is below. The notebooks are thin: they
 load the data, call the `hi_analysis` package and present the results, so the methods are
 in the package, documented and tested.
@@ -349,7 +349,7 @@ through the package.
    bad data stops the build with one line naming the file, column and rows.
 4. Rebuild one place while you work: `hi-analysis build --system {md(sid)} --place <place>`.
    Only chapters whose inputs or code changed are rerun. A partial run publishes nothing.
-5. `make book` publishes the board edition and this teaching edition side by side.
+5. `make book` publishes the board version and this teaching version side by side.
 """
 
 
