@@ -29,6 +29,7 @@ def test_book_has_a_part_per_place_with_needs_chapter(built_book):
         "Leicester",
         "Leicestershire",
         "Rutland",
+        "This edition",
         "Accountability: is the plan reducing inequalities?",
         "About this book",
     ]

@@ -125,6 +125,21 @@ _REGISTRY: tuple[Chapter, ...] = (
         summary="Who lives here, how deprived their neighbourhoods are, and their health "
         "against England.",
         compute="hi_analysis.needs:compute",
+        # OHID's published indicators by sex (a county's per district: "<id>.<district code>")
+        key_results=(
+            "core20_share_*",
+            "qof_hypertension_modelled",
+            "life_expectancy_*",
+            "healthy_life_expectancy_*",
+            "le_inequality_published_*",
+            "preventable_mortality_u75*",
+            "smoking_prevalence*",
+            "adult_overweight*",
+            "year6_obesity*",
+            "dental_decay_age5*",
+            "depression_prevalence*",
+            "physically_inactive*",
+        ),
     ),
     Chapter(
         id="sii",
@@ -132,6 +147,7 @@ _REGISTRY: tuple[Chapter, ...] = (
         extracts=("registered_population", "deaths", "emergency_admissions", "ltc_register"),
         summary="How much health differs between the most and least deprived neighbourhoods.",
         compute="hi_analysis.inequality:compute",
+        key_results=("sii_*",),
     ),
     Chapter(
         id="covid",
@@ -155,6 +171,7 @@ _REGISTRY: tuple[Chapter, ...] = (
             "vaccination_msoa_sii",
             "long_wait_ratio_latest",
             "long_wait_gap_did",
+            "ethnicity_recorded_*",
         ),
     ),
     Chapter(
