@@ -220,9 +220,8 @@ def say(markdown: str) -> None:
 def heading(text: str, level: int = 2) -> None:
     """Display a section heading written from data (the text is escaped plain text).
 
-    Examples
-    --------
-    >>> heading("Hypertension & <b>case-finding</b>", 3)  # doctest: +SKIP
+    Myst-nb renders a heading in a cell's output as a heading of the page (a rubric:
+    it does not enter the table of contents).
     """
     if not 2 <= level <= 4:
         raise ValueError("a section heading inside a chapter has level 2, 3 or 4")
