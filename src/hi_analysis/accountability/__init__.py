@@ -161,10 +161,10 @@ def write_pages(system: System, jobs: list, staging: Path, say=_say) -> Pages | 
     extracts: dict = {}
 
     def load(name: str):
-        from hi_analysis.extracts import load_extract
+        from hi_analysis.extracts import read_extract
 
-        if name not in extracts:
-            extracts[name] = load_extract(system, name)
+        if name not in extracts:  # validated once per build: read typed from the cache
+            extracts[name] = read_extract(system, name)
         return extracts[name]
 
     for audit in acc.audits:

@@ -83,16 +83,17 @@ def _quintiles(codes: list[str]) -> pd.Series:
 def use_need_tables(audit: Audit, system: System, load=None) -> UseNeedTables | None:
     """Compute the who-uses-vs-who-needs tables of an audit from the extracts.
 
-    ``load(name)`` returns a validated extract (default :func:`hi_analysis.extracts.load_extract`
-    for the system); pass a caching loader when several audits read the same extracts.
+    ``load(name)`` returns a validated extract (default :func:`hi_analysis.extracts.read_extract`
+    for the system, from the build's cache); pass a caching loader when several audits read
+    the same extracts.
     """
-    from hi_analysis.extracts import is_synthetic, load_extract
+    from hi_analysis.extracts import is_synthetic, read_extract
     from hi_analysis.geography import lsoa11_codes
 
     if load is None:
 
         def load(name: str) -> pd.DataFrame:
-            return load_extract(system, name)
+            return read_extract(system, name)
 
     spec = audit.use_need
     if spec is None:
