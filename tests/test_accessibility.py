@@ -417,3 +417,34 @@ def test_rendering_darkens_any_palette_text_a_chapter_forgets(built_charts):
     assert fills, "no text found in the SVG"
     assert "#f46a25" not in {f.lower() for f in fills}
     assert all(_contrast(f) >= 4.5 for f in fills)
+
+
+def test_shared_text_metrics_change_no_byte(llr):
+    """Measuring text once per process (charts.shared_text_metrics) writes the same SVG.
+
+    Every kind of chart is rendered once with matplotlib's own per-figure cache, then
+    again (a fresh copy) through ``report._svg`` after all the others have filled the
+    shared cache, so most of its text is measured by another figure's renderer.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    def plain(chart: charts.Chart) -> str:
+        charts.ensure_text_contrast(chart.figure)
+        buf = io.StringIO()
+        with plt.rc_context({"svg.hashsalt": "hi-analysis:" + chart.name}):
+            chart.figure.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(chart.figure)
+        return buf.getvalue()
+
+    charts._TEXT_METRICS.clear()
+    expected = {k: plain(_build(k, llr)) for k in KINDS}
+    assert not charts._TEXT_METRICS  # the plain renders did not use the shared cache
+    for k in KINDS:
+        report._svg(_build(k, llr))
+    filled = len(charts._TEXT_METRICS)
+    assert filled > 0
+    for k in KINDS:
+        assert report._svg(_build(k, llr)) == expected[k], k
+    assert len(charts._TEXT_METRICS) == filled  # second renders were all cache hits

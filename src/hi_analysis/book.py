@@ -431,6 +431,41 @@ def _teaching_pages(system: System, jobs: list[Job], staging: Path) -> None:
     )
 
 
+# ----------------------------------------------------------------------------- book stage imports
+#: What the book stage imports that the build process has not imported before it: the
+#: accountability pages (charts, statistics) and the PDF printer.
+BOOK_STAGE_MODULES = (
+    "hi_analysis.report",
+    "hi_analysis.accountability.audits",
+    "hi_analysis.accountability.board_report",
+    "hi_analysis.accountability.dashboard",
+    "hi_analysis.accountability.scorecard",
+    "hi_analysis.accountability.standards",
+    "hi_analysis.accountability.evidence",
+    "hi_analysis.accountability.plan",
+    "hi_analysis.logic_model.plan",
+    "hi_analysis.accountability.pdf",
+    "pypdf",
+    "weasyprint",
+)
+
+
+def preload_book_stage() -> None:
+    """Import the book stage's modules now (the build calls it in a thread while notebooks run).
+
+    Importing them takes a few seconds that would otherwise stand between the last
+    notebook and the published site. Any import error is left for the book stage to
+    report in its own words (e.g. WeasyPrint without Pango).
+    """
+    import importlib
+
+    for name in BOOK_STAGE_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - reported when the module is really needed
+            pass
+
+
 # ----------------------------------------------------------------------------- accountability
 # Hook of issue 13 (hi_analysis.accountability): the dashboards and system pages are written
 # from the chapters' sidecars while the book is assembled; the board report's PDF is printed
@@ -448,6 +483,36 @@ def _accountability_pdf(staging: Path, html_dir: Path) -> Path | None:
     from hi_analysis import accountability
 
     return accountability.write_report_pdf(_ACCOUNTABILITY.pop(str(staging), None), html_dir)
+
+
+def build_html_and_pdf(staging: Path) -> tuple[Path, Path | None]:
+    """Build the HTML (Jupyter Book) and print the board report's PDF side by side.
+
+    The PDF is printed from the report's own HTML, not from the book, so WeasyPrint
+    runs in a thread while Sphinx runs in its own process. It is written beside the
+    staging folder and moved into the HTML folder only when both have succeeded, so
+    a failure of either publishes nothing.
+
+    Returns
+    -------
+    tuple
+        The HTML folder and the PDF's path inside it (``None`` when there is no PDF).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pdf_root = staging.with_name(staging.name + "-pdf")
+    shutil.rmtree(pdf_root, ignore_errors=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        printing = pool.submit(_accountability_pdf, staging, pdf_root)
+        html_dir = build_html(staging)  # an error here waits for the thread, then raises
+        printed = printing.result()
+    if printed is None:
+        return html_dir, None
+    pdf = html_dir / printed.relative_to(pdf_root)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(printed, pdf)
+    shutil.rmtree(pdf_root, ignore_errors=True)
+    return html_dir, pdf
 
 
 #: ANSI terminal colour codes, which Sphinx adds to some messages.
@@ -683,8 +748,7 @@ def build_book(system: System, jobs: list[Job], profile: str = "board") -> Path:
     others = [e for e in editions.published(folder) if e != edition]
     staging = build_dir() / system.id / "book-staging"
     assemble(system, jobs, staging, record=record, previous=previous, others=others)
-    html_dir = build_html(staging)
-    pdf = _accountability_pdf(staging, html_dir)  # hook: board report PDF (issue 13)
+    html_dir, pdf = build_html_and_pdf(staging)  # hook: board report PDF (issue 13)
     atomic_write_text(html_dir / editions.RECORD_NAME, editions.dump_record(record))
     index = publish_edition(html_dir, system, edition).resolve()
     if pdf is not None:  # the published PDF's path, printed before the CLI prints the index

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -308,8 +309,12 @@ def _build_locked(
         bar.update(1)
         bar.set_postfix_str(f"{res.job.place}/{res.job.chapter}: {res.status}")
 
+    # The book stage's imports load in this (otherwise idle) process while notebooks run.
+    importing = threading.Thread(target=book.preload_book_stage, name="book-imports", daemon=True)
+    importing.start()
     results = runner.run(jobs, workers=request.jobs, force=request.force, on_done=done)
     bar.close()
+    importing.join()  # never exit with an import half done
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise NotebookRunError(" | ".join(r.error for r in failed))

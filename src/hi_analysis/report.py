@@ -38,7 +38,8 @@ def _svg(chart: Chart) -> str:
     """
     charts.ensure_text_contrast(chart.figure)
     buf = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": "hi-analysis:" + chart.name}):
+    salt = {"svg.hashsalt": "hi-analysis:" + chart.name}
+    with plt.rc_context(salt), charts.shared_text_metrics():
         chart.figure.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(chart.figure)
     return buf.getvalue()
@@ -287,8 +288,7 @@ def provenance_note(
     rec = record()
     params = ", ".join(f"{k} = {v}" for k, v in parameters.items())
     used = "; ".join(
-        f"{e['file']} (sha256 {str(e['sha256'])[:16]}"
-        + (", synthetic)" if e["synthetic"] else ")")
+        f"{e['file']} (sha256 {str(e['sha256'])[:16]}" + (", synthetic)" if e["synthetic"] else ")")
         for e in extracts
     )
     used = f" Record-level extracts: {html.escape(used)}." if used else ""

@@ -211,12 +211,33 @@ class _WarmKernel:
 def _warm_engine() -> str:
     """Register (once) the papermill engine that runs a notebook on a warm kernel."""
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
     name = "hi_analysis_warm"
     if name in papermill_engines._engines:
         return name
+
+    class FinalSaveManager(NotebookExecutionManager):
+        """Papermill's execution manager, writing the notebook once, when it completes.
+
+        Papermill serialises (and schema-validates) the whole notebook before and after
+        every cell, about 0.9 s per chapter notebook; the output is a temporary file
+        that is renamed into place only when the notebook ran to the end
+        (:meth:`PapermillExecutor.__call__`), so the intermediate saves served nobody.
+        ``notebook_complete`` runs whether or not a cell failed, so a failed notebook
+        is still written with its error for :func:`_describe_failure`.
+        """
+
+        final = False
+
+        def save(self, **kwargs):
+            if self.final:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.final = True
+            super().notebook_complete(**kwargs)
 
     class WarmClient(PapermillNotebookClient):
         """Papermill's client, resetting the kernel's state before the first cell."""
@@ -232,6 +253,33 @@ def _warm_engine() -> str:
             super().papermill_execute_cells()
 
     class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            **kwargs,
+        ):
+            # Engine.execute_notebook with the final-save manager (same steps).
+            nb_man = FinalSaveManager(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
         @classmethod
         def execute_managed_notebook(
             cls,
