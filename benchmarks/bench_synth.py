@@ -28,13 +28,8 @@ def run_once(system: str, folder: Path) -> tuple[float, float]:
     env = {**os.environ, "HI_ANALYSIS_EXTRACTS": str(folder)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(
-        [str(exe), "synth", "--system", system],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    subprocess.run([str(exe), "synth", "--system", system], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak < before:  # pragma: no cover - ru_maxrss is a running maximum
@@ -43,10 +38,8 @@ def run_once(system: str, folder: Path) -> tuple[float, float]:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*.parquet"))
-    }
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*.parquet"))}
 
 
 def main() -> None:
@@ -68,10 +61,8 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r[0]} | {r[1]:.1f} | {r[2]:.0f} | {r[3]:,} | {r[4]:.1f} |")
-    print(
-        f"\nbest {min(r[1] for r in rows):.1f} s; identical files across repeats: "
-        f"{all(h == hashes[0] for h in hashes)}"
-    )
+    print(f"\nbest {min(r[1] for r in rows):.1f} s; identical files across repeats: "
+          f"{all(h == hashes[0] for h in hashes)}")
 
 
 if __name__ == "__main__":

@@ -77,16 +77,8 @@ def built_book(tmp_path_factory, extracts_root) -> Build:
     """
     build_dir = tmp_path_factory.mktemp("build")
     proc = run_cli(
-        "build",
-        "--system",
-        "llr",
-        "--jobs",
-        "3",
-        "--quiet",
-        "--profile",
-        "all",
-        build_dir=build_dir,
-        extracts_dir=extracts_root,
+        "build", "--system", "llr", "--jobs", "3", "--quiet", "--profile", "all",
+        build_dir=build_dir, extracts_dir=extracts_root,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()

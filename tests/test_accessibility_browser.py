@@ -217,12 +217,8 @@ def teaching_report(built_book, tmp_path_factory) -> dict:
     """axe-core over every page of the teaching version (built by the same session build)."""
     chromium, node = _chromium(), _node()
     proc = subprocess.run(
-        [
-            node,
-            str(TOOLS / "check_site.js"),
-            str(built_book.teaching_index.parent),
-            str(tmp_path_factory.mktemp("a11y-teaching-pdf")),
-        ],
+        [node, str(TOOLS / "check_site.js"), str(built_book.teaching_index.parent),
+         str(tmp_path_factory.mktemp("a11y-teaching-pdf"))],
         capture_output=True,
         text=True,
         timeout=1800,

@@ -63,10 +63,8 @@ def test_covid_page_shows_excess_ratio_and_coverage(built_book, place):
         return ("minus " if round(v) < 0 else "") + f"{abs(v):,.0f}"
 
     assert f"{round(ex['excess'] / 10) * 10:,} more people died" in html
-    assert (
-        f"95% prediction interval {words(ex['excess_lower'])} to "
-        f"{words(ex['excess_upper'])}" in html
-    )
+    assert (f"95% prediction interval {words(ex['excess_lower'])} to "
+            f"{words(ex['excess_upper'])}" in html)
     rr = res["rate_ratio_adjusted"]
     assert f"{rr['ratio']:.2f} times" in html
     assert f"95% CI {rr['lower']:.2f} to {rr['upper']:.2f}" in html
@@ -76,11 +74,8 @@ def test_covid_page_shows_excess_ratio_and_coverage(built_book, place):
     assert f"{cov80:.1f}% of" in html
     assert "Download the data behind this chart (CSV)" in html
     ids = {k["id"] for k in res["key_results"]}
-    assert {
-        "excess_deaths_2020_2021",
-        "covid_death_rate_ratio_age_adjusted",
-        "first_dose_80plus_nims",
-    } <= ids
+    assert {"excess_deaths_2020_2021", "covid_death_rate_ratio_age_adjusted",
+            "first_dose_80plus_nims"} <= ids
     # the banner names the synthetic sections; real sections carry no label
     assert "Synthetic sections:" in html and "Who is still waiting" in html
     head, _, rest = html.partition("How many more people died")
@@ -116,14 +111,8 @@ def test_landing_page_and_counts_are_controlled(built_book):
 
 
 def test_second_build_recomputes_nothing(built_book, cli, extracts_root):
-    proc = cli(
-        "build",
-        "--system",
-        "llr",
-        "--quiet",
-        build_dir=built_book.build_dir,
-        extracts_dir=extracts_root,
-    )
+    proc = cli("build", "--system", "llr", "--quiet", build_dir=built_book.build_dir,
+               extracts_dir=extracts_root)
     assert proc.returncode == 0, proc.stderr
     # nothing changed: one line, decided before any notebook or data is read (issue 12)
     assert proc.stderr.strip().splitlines() == [
@@ -151,7 +140,9 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     params = tmp_path / "parameters" / "broken"
     (params / "places").mkdir(parents=True)
     system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
-    system.update(id="broken", places=["hartlepool"], chapters=["covid"], icb_code="E54000050")
+    system.update(
+        id="broken", places=["hartlepool"], chapters=["covid"], icb_code="E54000050"
+    )
     (params / "system.yml").write_text(yaml.safe_dump(system))
     (params / "places" / "hartlepool.yml").write_text(
         yaml.safe_dump(
@@ -223,9 +214,8 @@ def test_sii_page_reads_life_expectancy_sii_by_sex(built_book, place):
         assert r["synthetic"] is True
         lo, hi = sorted((r["lowercl"], r["uppercl"]))
         if lo > 0:  # a clear gradient: read as a gap
-            assert re.search(
-                f"The gap in {word}(&#x27;|&#8217;|’|')s life expectancy at birth across", html
-            ), word
+            assert re.search(f"The gap in {word}(&#x27;|&#8217;|’|')s life expectancy at "
+                             "birth across", html), word
             assert f"is {r['sii']:.1f} years (95% CI {lo:.1f} to {hi:.1f})" in html
         else:
             assert f"{r['sii']:.1f} years (95% CI {lo:.1f} to {hi:.1f})" in html
@@ -248,7 +238,8 @@ def test_needs_pages_still_use_only_real_data(built_book):
         assert "Real published data" in html and "SYNTHETIC" not in html
 
 
-def test_bad_extract_stops_the_build_before_any_notebook(built_book, extracts_root, cli, tmp_path):
+def test_bad_extract_stops_the_build_before_any_notebook(built_book, extracts_root, cli,
+                                                         tmp_path):
     import shutil
 
     import pandas as pd
@@ -260,9 +251,8 @@ def test_bad_extract_stops_the_build_before_any_notebook(built_book, extracts_ro
     deaths["lsoa11cd"] = deaths["lsoa11cd"].astype(str)
     deaths.loc[7, "lsoa11cd"] = "E01000001"
     deaths.to_csv(folder / "deaths.csv", index=False)
-    proc = cli(
-        "build", "--system", "llr", "--quiet", build_dir=tmp_path / "b", extracts_dir=folder.parent
-    )
+    proc = cli("build", "--system", "llr", "--quiet", build_dir=tmp_path / "b",
+               extracts_dir=folder.parent)
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("hi-analysis: error: ") and "deaths.csv" in last
@@ -289,9 +279,8 @@ def test_logic_model_page_shows_verdicts_and_its_effects(built_book, place):
     for k in its:
         assert k["chapter"] == "logic_model" and k["synthetic"] is True
         assert k["lower"] <= k["value"] <= k["upper"]
-        assert (
-            f"{k['value']:+.1f}% against expected (95% CI {k['lower']:+.1f}% to {k['upper']:+.1f}%)"
-        ) in page
+        assert (f"{k['value']:+.1f}% against expected (95% CI {k['lower']:+.1f}% to "
+                f"{k['upper']:+.1f}%)") in page
     # the real context panels are labelled real, never synthetic
     assert "Under-75 mortality from causes considered preventable: " in page
     assert "(real data)" in page

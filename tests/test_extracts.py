@@ -91,9 +91,8 @@ def error_for(llr, folder, name, frame=None, *, raw: bytes | None = None) -> str
     return str(info.value)
 
 
-@pytest.mark.parametrize(
-    "name", ["registered_population", "deaths", "waiting_list", "vaccinations"]
-)
+@pytest.mark.parametrize("name", ["registered_population", "deaths", "waiting_list",
+                                  "vaccinations"])
 def test_valid_csv_extracts_load_with_proper_types(llr, folder, name):
     write_csv(folder, name, valid(name))
     frame = load_extract(llr, name)
@@ -144,9 +143,8 @@ def test_unparseable_date_is_a_wrong_type(llr, folder):
     f = valid("deaths")
     f.loc[0, "date_of_death"] = "31/02/2024"
     msg = error_for(llr, folder, "deaths", f)
-    assert (
-        "column 'date_of_death': not an ISO 8601 date (YYYY-MM-DD) at line 2 (values '31/02/2024')"
-    ) in msg
+    assert ("column 'date_of_death': not an ISO 8601 date (YYYY-MM-DD) at line 2 "
+            "(values '31/02/2024')") in msg
 
 
 def test_negative_age(llr, folder):
@@ -247,9 +245,8 @@ def test_parquet_rows_are_numbered_from_one(llr, folder):
     frame.loc[2, "age"] = "-1"
     frame["age"] = frame["age"].astype(int)
     frame["is_synthetic"] = False
-    pq.write_table(
-        pa.Table.from_pandas(frame, preserve_index=False), folder / "registered_population.parquet"
-    )
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False),
+                   folder / "registered_population.parquet")
     with pytest.raises(DataValidationError, match=r"column 'age': negative value at row 3 "):
         load_extract(llr, "registered_population")
 
@@ -258,9 +255,8 @@ def test_weeks_waiting_must_match_clock_start(llr, folder):
     f = valid("waiting_list")
     f.loc[1, "weeks_waiting"] = "40"
     msg = error_for(llr, folder, "waiting_list", f)
-    assert (
-        "column 'weeks_waiting': does not match clock_start and the snapshot date at line 3"
-    ) in msg
+    assert ("column 'weeks_waiting': does not match clock_start and the snapshot date "
+            "at line 3") in msg
 
 
 def test_second_dose_before_first(llr, folder):
@@ -293,9 +289,8 @@ def test_analysts_file_replaces_the_synthetic_one(llr, folder):
         synthetic[c] = synthetic[c] == "true"
     for c in ("date_of_death",):
         synthetic[c] = pd.to_datetime(synthetic[c])
-    pq.write_table(
-        pa.Table.from_pandas(synthetic, preserve_index=False), folder / "deaths.SYNTHETIC.parquet"
-    )
+    pq.write_table(pa.Table.from_pandas(synthetic, preserve_index=False),
+                   folder / "deaths.SYNTHETIC.parquet")
     assert extract_path("llr", "deaths").name == "deaths.SYNTHETIC.parquet"
     assert load_extract(llr, "deaths")["is_synthetic"].all()
     write_csv(folder, "deaths", valid("deaths"))
@@ -342,7 +337,6 @@ def test_parquet_text_flags_are_parsed_not_cast(llr, folder):
     assert deaths["premature"].tolist() == [True, True, False]
     frame.loc[1, "avoidable"] = "nope"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "deaths.parquet")
-    with pytest.raises(
-        DataValidationError, match=r"column 'avoidable': not a true/false value at row 2 "
-    ):
+    with pytest.raises(DataValidationError,
+                       match=r"column 'avoidable': not a true/false value at row 2 "):
         load_extract(llr, "deaths")

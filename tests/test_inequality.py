@@ -15,15 +15,8 @@ def linear(k: int, slope: float, intercept: float, pops) -> pd.DataFrame:
     share = pops / pops.sum()
     rank = np.cumsum(share) - share / 2
     value = intercept + slope * rank
-    return pd.DataFrame(
-        {
-            "quantile": np.arange(1, k + 1),
-            "population": pops,
-            "value": value,
-            "lowercl": value * 0.98,
-            "uppercl": value * 1.02,
-        }
-    )
+    return pd.DataFrame({"quantile": np.arange(1, k + 1), "population": pops, "value": value,
+                         "lowercl": value * 0.98, "uppercl": value * 1.02})
 
 
 @pytest.mark.parametrize("value_type", [0, 1])
@@ -49,9 +42,8 @@ def test_linear_proportions_in_percent_are_rescaled():
 def test_deciles_and_quintiles_in_one_call():
     a = linear(10, 5.0, 70.0, [100] * 10).assign(area="big")
     b = linear(5, 2.0, 80.0, [100] * 5).assign(area="small")
-    fit = inequality.fit_sii(
-        pd.concat([a, b]), value_type=0, by=["area"], repetitions=5_000
-    ).set_index("area")
+    fit = inequality.fit_sii(pd.concat([a, b]), value_type=0, by=["area"],
+                             repetitions=5_000).set_index("area")
     assert fit.loc["big", "sii"] == pytest.approx(5.0)
     assert fit.loc["small", "sii"] == pytest.approx(2.0)
     assert fit.loc["big", "n_quantiles"] == 10 and fit.loc["small", "n_quantiles"] == 5
@@ -62,13 +54,8 @@ def test_assign_quantiles_uses_quintiles_for_small_areas():
     t = pd.DataFrame({"area": ["s"] * 23 + ["b"] * 40, "score": rng.random(63) * 50})
     out = inequality.assign_quantiles(t, score="score", by="area")
     small, big = out[out["area"] == "s"], out[out["area"] == "b"]
-    assert small["n_quantiles"].eq(5).all() and sorted(small["quantile"].unique()) == [
-        1,
-        2,
-        3,
-        4,
-        5,
-    ]
+    assert small["n_quantiles"].eq(5).all() and sorted(small["quantile"].unique()) == [1, 2, 3,
+                                                                                     4, 5]
     assert big["n_quantiles"].eq(10).all() and big["quantile"].nunique() == 10
     # 1 = most deprived = highest score
     assert small.loc[small["score"].idxmax(), "quantile"] == 1
@@ -77,23 +64,13 @@ def test_assign_quantiles_uses_quintiles_for_small_areas():
 
 
 def _toy_lsoas(k=5):
-    return pd.DataFrame(
-        {
-            "lsoa11cd": [f"E0100000{i}" for i in range(k)],
-            "area": "X",
-            "quantile": np.arange(1, k + 1),
-        }
-    )
+    return pd.DataFrame({"lsoa11cd": [f"E0100000{i}" for i in range(k)], "area": "X",
+                         "quantile": np.arange(1, k + 1)})
 
 
 def test_count_by_quantile_fills_zeros_and_bands():
-    records = pd.DataFrame(
-        {
-            "lsoa11cd": ["E01000000", "E01000000", "E01000004", "E09999999"],
-            "age": [0, 3, 95, 40],
-            "sex": ["Female", "Male", "Male", "Male"],
-        }
-    )
+    records = pd.DataFrame({"lsoa11cd": ["E01000000", "E01000000", "E01000004", "E09999999"],
+                            "age": [0, 3, 95, 40], "sex": ["Female", "Male", "Male", "Male"]})
     c = inequality.count_by_quantile(records, _toy_lsoas(), band="life", by=["sex"])
     assert len(c) == 5 * 2 * 20  # every quantile, sex and band, zero where none
     assert c["count"].sum() == 3  # the LSOA outside the area is dropped
@@ -104,19 +81,16 @@ def test_count_by_quantile_fills_zeros_and_bands():
 def test_dsr_by_quantile_recovers_a_constant_age_specific_rate():
     lsoas = _toy_lsoas(2)
     ages = np.repeat(np.arange(0, 95), 20)
-    pop = pd.DataFrame(
-        {
-            "lsoa11cd": np.r_[["E01000000"] * len(ages), ["E01000001"] * len(ages)],
-            "age": np.r_[ages, ages],
-        }
-    )
+    pop = pd.DataFrame({"lsoa11cd": np.r_[["E01000000"] * len(ages), ["E01000001"] * len(ages)],
+                        "age": np.r_[ages, ages]})
     # 1 event per 10 people in quantile 1, 1 per 20 in quantile 2, at every age
     ev1 = pop[pop["lsoa11cd"] == "E01000000"].iloc[::10]
     ev2 = pop[pop["lsoa11cd"] == "E01000001"].iloc[::20]
     out = inequality.dsr_by_quantile(pd.concat([ev1, ev2]), pop, lsoas, multiplier=100)
     assert out["value"].round(6).tolist() == [10.0, 5.0]
     assert (out["lowercl"] < out["value"]).all() and (out["uppercl"] > out["value"]).all()
-    u75 = inequality.dsr_by_quantile(pd.concat([ev1, ev2]), pop, lsoas, max_age=75, multiplier=100)
+    u75 = inequality.dsr_by_quantile(pd.concat([ev1, ev2]), pop, lsoas, max_age=75,
+                                     multiplier=100)
     assert u75["value"].round(6).tolist() == [10.0, 5.0]
     with pytest.raises(ValueError, match="multiple of 5"):
         inequality.dsr_by_quantile(ev1, pop, lsoas, max_age=74)
@@ -126,13 +100,8 @@ def test_life_expectancy_by_quantile_matches_the_stats_function():
     lsoas = _toy_lsoas(2)
     rng = np.random.default_rng(0)
     ages = np.repeat(np.arange(0, 100), 200)
-    pop = pd.DataFrame(
-        {
-            "lsoa11cd": np.repeat(["E01000000", "E01000001"], len(ages)),
-            "age": np.r_[ages, ages],
-            "sex": "Female",
-        }
-    )
+    pop = pd.DataFrame({"lsoa11cd": np.repeat(["E01000000", "E01000001"], len(ages)),
+                        "age": np.r_[ages, ages], "sex": "Female"})
     old = pop[pop["age"] >= 50]
     died = old[rng.random(len(old)) < np.where(old["lsoa11cd"] == "E01000000", 0.06, 0.03)]
     deaths = died.assign(date_of_death=pd.Timestamp("2023-06-01"))
@@ -146,43 +115,19 @@ def test_life_expectancy_by_quantile_matches_the_stats_function():
 
 
 def _gradient(sii, lo, hi, *, unit=" per 100,000", better=False):
-    fit = pd.Series(
-        {
-            "sii": sii,
-            "sii_lowercl": lo,
-            "sii_uppercl": hi,
-            "rii": 0.6,
-            "rii_lowercl": 0.5,
-            "rii_uppercl": 0.7,
-            "n_quantiles": 10,
-        }
-    )
-    return inequality.Gradient(
-        "u75",
-        "Under-75 mortality",
-        "under-75 mortality",
-        unit,
-        "",
-        "2022 to 2024",
-        1,
-        better,
-        True,
-        "",
-        pd.DataFrame(),
-        fit,
-    )
+    fit = pd.Series({"sii": sii, "sii_lowercl": lo, "sii_uppercl": hi, "rii": 0.6,
+                     "rii_lowercl": 0.5, "rii_uppercl": 0.7, "n_quantiles": 10})
+    return inequality.Gradient("u75", "Under-75 mortality", "under-75 mortality", unit, "",
+                               "2022 to 2024", 1, better, True, "", pd.DataFrame(), fit)
 
 
 def test_reading_of_a_harmful_rate_higher_in_deprived_areas():
     text = say.sii_reading(_gradient(-283.0, -340.0, -227.0), "Leicester")
-    assert text.startswith(
-        "The gap in under-75 mortality across Leicester's social gradient "
-        "is 283 per 100,000 (95% CI 227 to 340)"
-    )
+    assert text.startswith("The gap in under-75 mortality across Leicester's social gradient "
+                           "is 283 per 100,000 (95% CI 227 to 340)")
     assert "higher at the most deprived end" in text and "fare worse" in text
     assert say.sii_headline(_gradient(-283.0, -340.0, -227.0), "Leicester").startswith(
-        "Under-75 mortality is 283 per 100,000 higher at the most deprived end"
-    )
+        "Under-75 mortality is 283 per 100,000 higher at the most deprived end")
 
 
 def test_reading_when_the_interval_includes_zero():

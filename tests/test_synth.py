@@ -85,9 +85,8 @@ def test_residents_are_the_real_population(extract):
     pop = extract("registered_population")
     real = load("population_2020_lsoa11_syoa").set_index("lsoa11cd")
     counts = pop["lsoa11cd"].astype(str).value_counts()
-    assert counts.sort_index().equals(
-        real["all_ages"].loc[counts.index].sort_index().rename("count").astype(counts.dtype)
-    )
+    assert counts.sort_index().equals(real["all_ages"].loc[counts.index].sort_index()
+                                      .rename("count").astype(counts.dtype))
 
 
 def _district_le(extract, llr, years):
@@ -101,21 +100,16 @@ def _district_le(extract, llr, years):
 
 def _stated(system):
     """SIIs stated in the parameters for districts with none published (LLR: Rutland)."""
-    return {
-        d.code: dict(d.sii_if_unpublished)
-        for p in system.places
-        for d in p.districts
-        if d.sii_if_unpublished
-    }
+    return {d.code: dict(d.sii_if_unpublished) for p in system.places for d in p.districts
+            if d.sii_if_unpublished}
 
 
 def test_life_expectancy_within_half_a_year_of_published(extract, llr):
     deaths, pop = extract("deaths"), extract("registered_population")
     years = list(T.LE_PERIOD[1])
     d = deaths[deaths["date_of_death"].dt.year.isin(years)]
-    targets = T.mortality_targets(
-        sorted({c for p in llr.places for c in p.district_codes}), stated=_stated(llr)
-    )
+    targets = T.mortality_targets(sorted({c for p in llr.places for c in p.district_codes}),
+                                  stated=_stated(llr))
     assert len(targets) == 18
     for place in llr.places:
         lsoas = inequality.place_lsoas(place, within="district")
@@ -158,11 +152,8 @@ def test_covid_deaths_match_real_cumulative_counts(extract):
     assert set(covid["underlying_cause_icd10"]) == {"U07.1", "U07.2"}
     wk = _iso_week(covid["date_of_death"])
     to_w22 = (wk["year"] < 2021) | ((wk["year"] == 2021) & (wk["week"] <= 22))
-    district = (
-        covid["lsoa11cd"]
-        .astype(str)
-        .map(load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"])
-    )
+    district = covid["lsoa11cd"].astype(str).map(
+        load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"])
     got = district[to_w22.to_numpy()].value_counts().sort_index()
     real = load("covid_deaths_cumulative").set_index("lad_cd")["deaths_covid19_cumulative"]
     real = real.loc[got.index]
@@ -173,11 +164,8 @@ def test_covid_deaths_match_real_cumulative_counts(extract):
 def test_leicester_first_wave_is_the_real_weekly_curve(extract):
     deaths = extract("deaths")
     covid = deaths[deaths["cause_group"] == "COVID-19"]
-    district = (
-        covid["lsoa11cd"]
-        .astype(str)
-        .map(load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"])
-    )
+    district = covid["lsoa11cd"].astype(str).map(
+        load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"])
     wk = _iso_week(covid.loc[district == "E06000016", "date_of_death"])
     first = wk[(wk["year"] == 2020) & (wk["week"] <= 39)]["week"].value_counts()
     real = load("leicester_deaths_weekly").set_index("week")["deaths_covid19"]
@@ -192,26 +180,16 @@ def test_covid_vaccination_matches_real_msoa_counts(extract):
     covid = v[v["programme"] == "COVID-19"]
     msoa = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["msoa11_code"]
     age = covid["age"].to_numpy()
-    band = np.where(
-        age < 25,
-        "Under 25",
-        np.where(
-            age >= 80, "80+", (age // 5 * 5).astype(str) + "-" + (age // 5 * 5 + 4).astype(str)
-        ),
-    )
-    cells = pd.DataFrame(
-        {
-            "msoa11cd": covid["lsoa11cd"].astype(str).map(msoa).to_numpy(),
-            "age_band": band,
-            "first": covid["dose1_date"].notna().to_numpy(),
-            "second": covid["dose2_date"].notna().to_numpy(),
-        }
-    )
+    band = np.where(age < 25, "Under 25", np.where(
+        age >= 80, "80+", (age // 5 * 5).astype(str) + "-" + (age // 5 * 5 + 4).astype(str)))
+    cells = pd.DataFrame({"msoa11cd": covid["lsoa11cd"].astype(str).map(msoa).to_numpy(),
+                          "age_band": band,
+                          "first": covid["dose1_date"].notna().to_numpy(),
+                          "second": covid["dose2_date"].notna().to_numpy()})
     got = cells.groupby(["msoa11cd", "age_band"])[["first", "second"]].sum()
     eligible = cells.groupby(["msoa11cd", "age_band"]).size()
     real = load("covid_vaccination_msoa11").pivot_table(
-        index=["msoa11cd", "age_band"], columns="dose", values="people_vaccinated"
-    )
+        index=["msoa11cd", "age_band"], columns="dose", values="people_vaccinated")
     real = real.reindex(got.index).fillna(0).round()
     want1 = np.minimum(real["first"], eligible)
     assert (got["first"] == want1).all()
@@ -227,14 +205,8 @@ def test_ltc_prevalence_matches_qof_by_imd_decile(extract):
     imd = load("imd2019_lsoa11").set_index("lsoa11cd")["imd_decile"]
     n = pop["lsoa11cd"].astype(str).map(imd).value_counts()
     qof = load("qof_imd_decile").set_index(["group_code", "imd_overall"])["prevalence"]
-    codes = {
-        "Hypertension": "HYP",
-        "Diabetes": "DM",
-        "Asthma": "AST",
-        "COPD": "COPD",
-        "Coronary heart disease": "CHD",
-        "Depression": "DEP",
-    }
+    codes = {"Hypertension": "HYP", "Diabetes": "DM", "Asthma": "AST", "COPD": "COPD",
+             "Coronary heart disease": "CHD", "Depression": "DEP"}
     for condition, code in codes.items():
         on = reg[reg["condition"] == condition]["lsoa11cd"].astype(str).map(imd).value_counts()
         for decile, residents in n.items():
@@ -252,11 +224,8 @@ def test_ethnicity_not_stated_rates_differ_by_service(extract):
 
 
 def test_years_cover_2015_to_the_reporting_period(extract, llr):
-    for name, col in (
-        ("deaths", "date_of_death"),
-        ("emergency_admissions", "admission_date"),
-        ("gp_appointments", "appointment_date"),
-    ):
+    for name, col in (("deaths", "date_of_death"), ("emergency_admissions", "admission_date"),
+                      ("gp_appointments", "appointment_date")):
         years = set(extract(name)[col].dt.year)
         assert years == set(range(2015, llr.reporting_period.end.year + 1)), name
 
@@ -270,12 +239,8 @@ def test_waiting_list_pandemic_shock_and_unequal_recovery(extract):
     quintile = (late["lsoa11cd"].astype(str).map(imd) + 1) // 2
     long_wait = (late["weeks_waiting"] >= 18).groupby(quintile.to_numpy()).mean()
     assert long_wait[1] > long_wait[5] + 0.03
-    minority = late["ethnicity"].isin(
-        [
-            "Asian, Asian British or Asian Welsh",
-            "Black, Black British, Black Welsh, Caribbean or African",
-        ]
-    )
+    minority = late["ethnicity"].isin(["Asian, Asian British or Asian Welsh",
+                                       "Black, Black British, Black Welsh, Caribbean or African"])
     white = late["ethnicity"] == "White"
     assert late.loc[minority, "weeks_waiting"].mean() > late.loc[white, "weeks_waiting"].mean()
 

@@ -36,13 +36,8 @@ def test_deaths_follow_the_real_monthly_registrations(extracts):
     d = extracts["deaths"]
     look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"]
     date = pd.DatetimeIndex(d["date_of_death"])
-    synth = pd.DataFrame(
-        {
-            "district": d["lsoa11cd"].astype(str).map(look).to_numpy(),
-            "year": date.year,
-            "month": date.month,
-        }
-    ).value_counts()
+    synth = pd.DataFrame({"district": d["lsoa11cd"].astype(str).map(look).to_numpy(),
+                          "year": date.year, "month": date.month}).value_counts()
     synth = synth.rename("synthetic").reset_index()
     real = load("deaths_monthly").rename(columns={"area_code": "district"})
     both = real.merge(synth, on=["district", "year", "month"], how="inner")
@@ -50,11 +45,8 @@ def test_deaths_follow_the_real_monthly_registrations(extracts):
     assert len(both) == 9 * 126  # every district, January 2015 to June 2025
     full_years = both[both["year"] <= 2024]
     tv = full_years.groupby(["district", "year"]).apply(
-        lambda g: (
-            0.5
-            * np.abs(g["deaths"] / g["deaths"].sum() - g["synthetic"] / g["synthetic"].sum()).sum()
-        )
-    )
+        lambda g: 0.5 * np.abs(g["deaths"] / g["deaths"].sum()
+                               - g["synthetic"] / g["synthetic"].sum()).sum())
     assert tv.mean() < 0.04, tv.sort_values().tail()
     lei = both[both["district"] == "E06000016"]
     assert np.corrcoef(lei["deaths"], lei["synthetic"])[0, 1] >= 0.8
@@ -69,21 +61,13 @@ def test_vaccinations_match_real_district_by_age_coverage(extracts):
     look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla21_code"]
     from hi_analysis.synth.services import vaccination_band
 
-    synth = pd.DataFrame(
-        {
-            "ltla_code": v["lsoa11cd"].astype(str).map(look).to_numpy(),
-            "age_band": vaccination_band(v["age"].to_numpy()),
-        }
-    ).value_counts()
+    synth = pd.DataFrame({"ltla_code": v["lsoa11cd"].astype(str).map(look).to_numpy(),
+                          "age_band": vaccination_band(v["age"].to_numpy())}).value_counts()
     real = load("vaccinations_ltla_age")
-    real = real[
-        (real["publication_date"] == "2021-07-15")
-        & (real["dose"] == "1st")
-        & (real["age_band"] != "Under 25")
-    ]
-    real = real.assign(
-        synthetic=[synth.get(k, 0) for k in zip(real["ltla_code"], real["age_band"], strict=True)]
-    )
+    real = real[(real["publication_date"] == "2021-07-15") & (real["dose"] == "1st")
+                & (real["age_band"] != "Under 25")]
+    real = real.assign(synthetic=[synth.get(k, 0) for k in zip(
+        real["ltla_code"], real["age_band"], strict=True)])
     ratio = real["synthetic"] / real["people"]
     assert len(real) == 9 * 12
     assert ratio.between(0.9, 1.0).all(), real.loc[~ratio.between(0.9, 1.0)]
@@ -91,10 +75,10 @@ def test_vaccinations_match_real_district_by_age_coverage(extracts):
     msoa = load("covid_vaccination_msoa11")
     first = msoa[msoa["dose"] == "first"]
     capped = first["people_vaccinated"] > first["pop_ons_mid2020"]
-    capped_cells = set(
-        zip(first.loc[capped, "lad19cd"], first.loc[capped, "age_band"], strict=True)
-    )
-    free = [k not in capped_cells for k in zip(real["ltla_code"], real["age_band"], strict=True)]
+    capped_cells = set(zip(first.loc[capped, "lad19cd"], first.loc[capped, "age_band"],
+                           strict=True))
+    free = [k not in capped_cells for k in zip(real["ltla_code"], real["age_band"],
+                                               strict=True)]
     assert sum(free) >= 30
     assert (real.loc[free, "synthetic"] == real.loc[free, "people"]).all()
 

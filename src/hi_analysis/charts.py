@@ -60,7 +60,8 @@ def relative_luminance(colour: str) -> float:
     (1.0, 0.0)
     """
     channels = [
-        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in mcolors.to_rgb(colour)
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in mcolors.to_rgb(colour)
     ]
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
@@ -570,11 +571,8 @@ def trend_lines(
     against England and the others in grey -- so no colour is repeated.
     """
     periods = list(dict.fromkeys(trend.sort_values("period")["period"]))
-    areas = [
-        a
-        for a in dict.fromkeys(trend["area_name"])
-        if trend.loc[trend["area_name"] == a, "value"].notna().any()
-    ]
+    areas = [a for a in dict.fromkeys(trend["area_name"])
+             if trend.loc[trend["area_name"] == a, "value"].notna().any()]
     if focus is None and len(areas) > MAX_COLOURS:
         fig = _trend_panels(trend, periods, areas, ylabel)
     else:
@@ -589,7 +587,9 @@ def trend_lines(
     sub = subtitle[0].lower() + subtitle[1:] if subtitle[1:2].islower() else subtitle
     alt = (
         f"Line chart of {sub}, for the periods between {period(periods[0])} and "
-        f"{period(periods[-1])}. " + "; ".join(parts) + "."
+        f"{period(periods[-1])}. "
+        + "; ".join(parts)
+        + "."
     )
     return Chart(fig, title, subtitle, alt, trend, source, name, kind="Line chart")
 
@@ -640,13 +640,8 @@ def _trend_panels(trend: pd.DataFrame, periods: list, areas: list[str], ylabel: 
     ncols = 4 if len(local) > 6 else 3
     nrows = -(-len(local) // ncols)
     fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(8, 2.3 * nrows + 0.5),
-        sharex=True,
-        sharey=True,
-        layout="constrained",
-        squeeze=False,
+        nrows, ncols, figsize=(8, 2.3 * nrows + 0.5), sharex=True, sharey=True,
+        layout="constrained", squeeze=False,
     )
     x = {p: i for i, p in enumerate(periods)}
 
@@ -663,11 +658,10 @@ def _trend_panels(trend: pd.DataFrame, periods: list, areas: list[str], ylabel: 
         _line(ax, area, color=AF_FOCUS[0], linewidth=2.5, marker="o", markersize=2.5)
         ax.set_title(_wrap(area, 18), loc="left", fontsize=9, fontweight="bold")
         ax.grid(axis="x", visible=False)
-        ax.set_xticks(
-            [0, len(periods) - 1], [_period_tick(periods[0]), _period_tick(periods[-1])], fontsize=8
-        )
+        ax.set_xticks([0, len(periods) - 1],
+                      [_period_tick(periods[0]), _period_tick(periods[-1])], fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
-    spare = list(axes.flat)[len(local) :]
+    spare = list(axes.flat)[len(local):]
     handles = [
         Line2D([], [], color=AF_FOCUS[0], linewidth=2.5, label="The area named above the panel"),
         Line2D([], [], color=TEXT_COLOUR, linewidth=1.5, linestyle="--", label="England"),
@@ -771,15 +765,8 @@ def sii_gradient(
     fig, ax = _fig(8, 4.6)
     x = d["quantile"].to_numpy()
     ax.bar(x, d["value"], color=AF_CATEGORICAL[0], width=0.7, label=f"Local {word}")
-    bars = ax.errorbar(
-        x,
-        d["value"],
-        yerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
-        fmt="none",
-        ecolor=TEXT_COLOUR,
-        capsize=3,
-        linewidth=1.2,
-    )
+    bars = ax.errorbar(x, d["value"], yerr=[d["value"] - d["lowercl"], d["uppercl"] - d["value"]],
+                       fmt="none", ecolor=TEXT_COLOUR, capsize=3, linewidth=1.2)
     for art in (*bars.lines[1], *bars.lines[2]):  # whiskers stay visible over the dark bars
         art.set_path_effects(HALO)
     # the fitted line, in relative-rank units mapped onto the bar positions
@@ -789,27 +776,15 @@ def sii_gradient(
     xs = np.interp(ends, np.r_[0.0, rank, 1.0], np.r_[0.5, x, k + 0.5])
     ys = fit["intercept"] + fit["sii"] * ends
     ax.plot(xs, ys, color=AF_CATEGORICAL[3], linewidth=2.5, linestyle="--")
-    ax.text(
-        xs[1] + 0.1,
-        ys[1],
-        "Fitted SII line",
-        color=text_ink(AF_CATEGORICAL[3]),
-        va="center",
-        fontsize=9,
-    )
+    ax.text(xs[1] + 0.1, ys[1], "Fitted SII line", color=text_ink(AF_CATEGORICAL[3]),
+            va="center", fontsize=9)
     low = min(float(d["lowercl"].min()), float(ys.min()))
     high = max(float(d["uppercl"].max()), float(ys.max()))
     pad = (high - low) * 0.25 or 1.0
     ax.set_ylim(max(0.0, low - pad) if low > 0 else low - pad, high + pad * 0.6)
     ax.set_xlim(0.3, k + 1.6)
-    ax.set_xticks(
-        x,
-        [
-            f"{q}\nmost\ndeprived" if q == 1 else f"{q}\nleast\ndeprived" if q == k else str(q)
-            for q in x
-        ],
-        fontsize=9,
-    )
+    ax.set_xticks(x, [f"{q}\nmost\ndeprived" if q == 1 else f"{q}\nleast\ndeprived"
+                      if q == k else str(q) for q in x], fontsize=9)
     ax.set_xlabel(f"Local deprivation {word} (IMD 2019, ranked within {place})")
     ax.set_ylabel(ylabel)
     ax.grid(axis="x", visible=False)
@@ -819,11 +794,8 @@ def sii_gradient(
         f"Bar chart of {measure} in each of {k} local deprivation {word}s of {place}, "
         f"most deprived first, with 95% confidence intervals and the fitted slope index "
         f"line. "
-        + "; ".join(
-            f"{word} {int(r.quantile)}: {num(r.value)}{unit} (95% CI "
-            f"{num(r.lowercl)} to {num(r.uppercl)})"
-            for r in d.itertuples()
-        )
+        + "; ".join(f"{word} {int(r.quantile)}: {num(r.value)}{unit} (95% CI "
+                    f"{num(r.lowercl)} to {num(r.uppercl)})" for r in d.itertuples())
         + f". The fitted line runs from {num(ys[0])}{unit} at the most deprived end to "
         f"{num(ys[1])}{unit} at the least deprived end: a slope index of "
         f"{num(fit['sii'])}{unit} (95% CI {num(fit['sii_lowercl'])} to "
@@ -839,22 +811,12 @@ def gradient_chart(g: Gradient, *, place: str, title: str) -> Chart:
     the figures are synthetic or real.
     """
     word = _quantile_word(int(g.fit["n_quantiles"]))
-    subtitle = (
-        f"{g.ylabel} by local {g.areas}deprivation {word}, with 95% confidence "
-        f"intervals, {place}, {g.period}" + (" (synthetic)" if g.synthetic else " (real data)")
-    )
-    return sii_gradient(
-        g.estimates,
-        g.fit,
-        title=title,
-        subtitle=subtitle,
-        ylabel=g.ylabel,
-        unit=g.unit,
-        source=g.source,
-        name=f"sii-{g.key}",
-        measure=g.measure,
-        place=place,
-    )
+    subtitle = (f"{g.ylabel} by local {g.areas}deprivation {word}, with 95% confidence "
+                f"intervals, {place}, {g.period}"
+                + (" (synthetic)" if g.synthetic else " (real data)"))
+    return sii_gradient(g.estimates, g.fit, title=title, subtitle=subtitle, ylabel=g.ylabel,
+                        unit=g.unit, source=g.source, name=f"sii-{g.key}", measure=g.measure,
+                        place=place)
 
 
 def sii_over_time(
@@ -882,49 +844,21 @@ def sii_over_time(
         d = trend[trend["series"] == s]
         colour = AF_DUO[i % 2]
         xs = [x[p] for p in d["period"]]
-        ax.fill_between(
-            xs, d["sii_lowercl"], d["sii_uppercl"], color=colour, alpha=0.15, linewidth=0
-        )
-        ax.plot(
-            xs,
-            d["sii"],
-            color=colour,
-            linewidth=2,
-            marker="o",
-            markersize=4,
-            linestyle="-" if i == 0 else "--",
-        )
-        ax.text(
-            xs[-1] + 0.15,
-            float(d["sii"].iloc[-1]),
-            f"{s} (computed)",
-            color=text_ink(colour),
-            va="center",
-            fontsize=9,
-        )
+        ax.fill_between(xs, d["sii_lowercl"], d["sii_uppercl"], color=colour, alpha=0.15,
+                        linewidth=0)
+        ax.plot(xs, d["sii"], color=colour, linewidth=2, marker="o", markersize=4,
+                linestyle="-" if i == 0 else "--")
+        ax.text(xs[-1] + 0.15, float(d["sii"].iloc[-1]), f"{s} (computed)",
+                color=text_ink(colour), va="center", fontsize=9)
         if published is not None:
             p = published[published["series"] == s]
             if len(p):
-                ax.plot(
-                    [x[q] for q in p["period"]],
-                    p["value"],
-                    linestyle="none",
-                    marker="D",
-                    markersize=6,
-                    markerfacecolor="white",
-                    markeredgecolor=colour,
-                    markeredgewidth=1.5,
-                )
+                ax.plot([x[q] for q in p["period"]], p["value"], linestyle="none", marker="D",
+                        markersize=6, markerfacecolor="white", markeredgecolor=colour,
+                        markeredgewidth=1.5)
     if published is not None and len(published):
-        ax.plot(
-            [],
-            [],
-            linestyle="none",
-            marker="D",
-            markerfacecolor="white",
-            markeredgecolor=TEXT_COLOUR,
-            label="Published by OHID (Fingertips)",
-        )
+        ax.plot([], [], linestyle="none", marker="D", markerfacecolor="white",
+                markeredgecolor=TEXT_COLOUR, label="Published by OHID (Fingertips)")
         ax.legend(loc="upper left", fontsize=9)
     ax.set_xticks(range(len(periods)), [_period_tick(p) for p in periods], fontsize=8)
     ax.set_xlim(-0.3, len(periods) + 1.5)
@@ -933,29 +867,17 @@ def sii_over_time(
     parts = []
     for s in series:
         d = trend[trend["series"] == s]
-        parts.append(
-            f"{s}: {num(d['sii'].iloc[0])} in {period(d['period'].iloc[0])} "
-            f"(95% CI {num(d['sii_lowercl'].iloc[0])} to "
-            f"{num(d['sii_uppercl'].iloc[0])}) and {num(d['sii'].iloc[-1])} in "
-            f"{period(d['period'].iloc[-1])} (95% CI {num(d['sii_lowercl'].iloc[-1])} to "
-            f"{num(d['sii_uppercl'].iloc[-1])})"
-        )
+        parts.append(f"{s}: {num(d['sii'].iloc[0])} in {period(d['period'].iloc[0])} "
+                     f"(95% CI {num(d['sii_lowercl'].iloc[0])} to "
+                     f"{num(d['sii_uppercl'].iloc[0])}) and {num(d['sii'].iloc[-1])} in "
+                     f"{period(d['period'].iloc[-1])} (95% CI {num(d['sii_lowercl'].iloc[-1])} to "
+                     f"{num(d['sii_uppercl'].iloc[-1])})")
     alt = f"Line chart of {subtitle[0].lower() + subtitle[1:]}. " + "; ".join(parts) + "."
     if published is not None and len(published):
-        alt += (
-            " Published values: "
-            + "; ".join(
-                f"{r.series} {period(r.period)} {num(r.value)}" for r in published.itertuples()
-            )
-            + "."
-        )
-    data = (
-        trend
-        if published is None
-        else trend.merge(
-            published.rename(columns={"value": "published_sii"}),
-            on=["period", "series"],
-            how="outer",
-        )
-    )
+        alt += " Published values: " + "; ".join(
+            f"{r.series} {period(r.period)} {num(r.value)}" for r in published.itertuples()
+        ) + "."
+    data = trend if published is None else trend.merge(
+        published.rename(columns={"value": "published_sii"}), on=["period", "series"],
+        how="outer")
     return Chart(fig, title, subtitle, alt, data, source, name, kind="Line chart")

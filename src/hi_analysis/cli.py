@@ -108,22 +108,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         if args.place:
             raise HiAnalysisError("--place applies to one system; leave it out with --all")
-        outcomes = build_systems(
-            systems,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            jobs=args.jobs or 1,
-            force=args.force,
-            wait=args.wait,
-            chapters=args.chapter,
-            say=_tell,
-        )
+        outcomes = build_systems(systems, workers=args.workers, scheduler=args.scheduler,
+                                 jobs=args.jobs or 1, force=args.force, wait=args.wait,
+                                 chapters=args.chapter, say=_tell)
         failed = [o for o in outcomes if not o.ok]
-        print(
-            f"{len(outcomes) - len(failed)} of {len(outcomes)} systems built"
-            + (f"; failed: {', '.join(o.system_id for o in failed)}" if failed else ""),
-            file=sys.stderr,
-        )
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} systems built"
+              + (f"; failed: {', '.join(o.system_id for o in failed)}" if failed else ""),
+              file=sys.stderr)
         return 1 if failed else 0
     from hi_analysis.pipeline import BuildRequest, build
 
@@ -196,32 +187,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing folder")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("build", help="run the chapters and publish the book")
-    p.add_argument(
-        "--system",
-        action="append",
-        help="system identifier (default: llr); repeat for several (run on Dask)",
-    )
+    p.add_argument("--system", action="append",
+                   help="system identifier (default: llr); repeat for several (run on Dask)")
     p.add_argument("--all", action="store_true", help="every system under parameters/ (Dask)")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        help="Dask workers of the local cluster for several systems (default 2)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="existing Dask scheduler, e.g. tcp://host:8786 (default: local cluster)",
-    )
+    p.add_argument("--workers", type=int, default=2,
+                   help="Dask workers of the local cluster for several systems (default 2)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="existing Dask scheduler, e.g. tcp://host:8786 (default: local cluster)")
     p.add_argument("--place", action="append", help="only this place (repeatable)")
     p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="notebooks run at once per system (default 3; 1 with several systems)",
-    )
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run at once per system (default 3; 1 with several systems)")
     p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -67,9 +67,8 @@ def n_quantiles(n_neighbourhoods: int) -> int:
     return 10 if n_neighbourhoods >= MIN_NEIGHBOURHOODS_FOR_DECILES else 5
 
 
-def assign_quantiles(
-    table: pd.DataFrame, *, score: str, by: str, name: str = "quantile"
-) -> pd.DataFrame:
+def assign_quantiles(table: pd.DataFrame, *, score: str, by: str,
+                     name: str = "quantile") -> pd.DataFrame:
     """Add local deprivation quantiles (1 = most deprived) within each ``by`` group.
 
     Each group gets deciles, or quintiles when it has fewer than
@@ -154,11 +153,9 @@ def msoa_vaccination(place: Place) -> pd.DataFrame:
     if v.empty:
         raise ValueError(f"no MSOA vaccination rows for {place.name}")
     out = v.groupby("msoa11cd", as_index=False).agg(
-        msoa_name=("msoa_hcl_name", "first"),
-        second_doses=("people_vaccinated", "sum"),
+        msoa_name=("msoa_hcl_name", "first"), second_doses=("people_vaccinated", "sum"),
         population=("pop_ons_mid2020", "sum"),
-        imd_score=("imd2019_msoa_pop_weighted_score", "first"),
-    )
+        imd_score=("imd2019_msoa_pop_weighted_score", "first"))
     out["imd_score"] = out["imd_score"].astype(float)
     out["area"] = place.code
     return assign_quantiles(out, score="imd_score", by="area")
@@ -166,22 +163,15 @@ def msoa_vaccination(place: Place) -> pd.DataFrame:
 
 def _life_band(age: np.ndarray) -> np.ndarray:
     return np.asarray(stats.LE_AGE_BANDS)[
-        np.searchsorted(np.asarray(stats.LE_AGE_BANDS), age, side="right") - 1
-    ]
+        np.searchsorted(np.asarray(stats.LE_AGE_BANDS), age, side="right") - 1]
 
 
 def _esp_band(age: np.ndarray) -> np.ndarray:
     return np.minimum(np.asarray(age) // 5 * 5, 90)
 
 
-def count_by_quantile(
-    records: pd.DataFrame,
-    lsoas: pd.DataFrame,
-    *,
-    band: str,
-    by: Sequence[str] = (),
-    name: str = "count",
-) -> pd.DataFrame:
+def count_by_quantile(records: pd.DataFrame, lsoas: pd.DataFrame, *, band: str,
+                      by: Sequence[str] = (), name: str = "count") -> pd.DataFrame:
     """Count records by area, local quantile, the ``by`` columns and age band.
 
     Records outside the LSOAs of ``lsoas`` are dropped. Every combination of
@@ -211,13 +201,9 @@ def count_by_quantile(
     info = lsoas.set_index("lsoa11cd")[["area", "quantile"]]
     rec = records[["lsoa11cd", "age", *by]]
     rec = rec[rec["lsoa11cd"].isin(info.index)]
-    frame = pd.DataFrame(
-        {
-            "area": rec["lsoa11cd"].map(info["area"]).to_numpy(),
-            "quantile": rec["lsoa11cd"].map(info["quantile"]).to_numpy(),
-            "startage": cut(rec["age"].to_numpy()),
-        }
-    )
+    frame = pd.DataFrame({"area": rec["lsoa11cd"].map(info["area"]).to_numpy(),
+                          "quantile": rec["lsoa11cd"].map(info["quantile"]).to_numpy(),
+                          "startage": cut(rec["age"].to_numpy())})
     for col in by:
         frame[col] = rec[col].astype(str).to_numpy()
     counts = frame.value_counts().rename(name)
@@ -228,9 +214,8 @@ def count_by_quantile(
     return out[["area", "quantile", *by, "startage", name]]
 
 
-def life_expectancy_by_quantile(
-    deaths: pd.DataFrame, population: pd.DataFrame, lsoas: pd.DataFrame, years: Sequence[int]
-) -> pd.DataFrame:
+def life_expectancy_by_quantile(deaths: pd.DataFrame, population: pd.DataFrame,
+                                lsoas: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """Life expectancy at birth by area, local quantile and sex, with 95% limits.
 
     Deaths in the given calendar years over person-years (the registered
@@ -249,35 +234,25 @@ def life_expectancy_by_quantile(
     return _life_expectancy_from_counts(dc, pc, len(years))
 
 
-def _life_expectancy_from_counts(dc: pd.DataFrame, pc: pd.DataFrame, n_years: int) -> pd.DataFrame:
+def _life_expectancy_from_counts(dc: pd.DataFrame, pc: pd.DataFrame,
+                                 n_years: int) -> pd.DataFrame:
     """Life expectancy at birth from deaths and population counts by quantile, sex and band."""
     frame = pc.merge(dc, on=["area", "quantile", "sex", "startage"], how="left")
     frame["deaths"] = frame["deaths"].fillna(0)
     frame["person_years"] = frame["population"] * n_years
-    le = stats.life_expectancy(
-        frame, "deaths", "person_years", "startage", by=["area", "quantile", "sex"]
-    )
+    le = stats.life_expectancy(frame, "deaths", "person_years", "startage",
+                               by=["area", "quantile", "sex"])
     le = le[le["startage"] == 0].drop(columns=["startage"])
     totals = frame.groupby(["area", "quantile", "sex"], as_index=False)[
-        ["population", "deaths"]
-    ].sum()
-    out = totals.merge(
-        le[["area", "quantile", "sex", "value", "lowercl", "uppercl"]],
-        on=["area", "quantile", "sex"],
-    )
+        ["population", "deaths"]].sum()
+    out = totals.merge(le[["area", "quantile", "sex", "value", "lowercl", "uppercl"]],
+                       on=["area", "quantile", "sex"])
     return out.sort_values(["area", "sex", "quantile"]).reset_index(drop=True)
 
 
-def dsr_by_quantile(
-    events: pd.DataFrame,
-    population: pd.DataFrame,
-    lsoas: pd.DataFrame,
-    *,
-    years: int = 1,
-    max_age: int | None = None,
-    by: Sequence[str] = (),
-    multiplier: float = 100_000,
-) -> pd.DataFrame:
+def dsr_by_quantile(events: pd.DataFrame, population: pd.DataFrame, lsoas: pd.DataFrame, *,
+                    years: int = 1, max_age: int | None = None, by: Sequence[str] = (),
+                    multiplier: float = 100_000) -> pd.DataFrame:
     """Directly standardised rate (ESP 2013, Dobson limits) by area and local quantile.
 
     Parameters
@@ -315,26 +290,16 @@ def dsr_by_quantile(
         frame = frame[frame["startage"] < max_age]
     frame["stdpop"] = frame["startage"].map(weights)
     frame["person_years"] = frame["population"] * years
-    out = stats.dsr(
-        frame,
-        "events",
-        "person_years",
-        by=["area", "quantile", *by],
-        stdpop="stdpop",
-        multiplier=multiplier,
-    )
+    out = stats.dsr(frame, "events", "person_years", by=["area", "quantile", *by],
+                    stdpop="stdpop", multiplier=multiplier)
     pops = frame.groupby(["area", "quantile", *by], as_index=False)["population"].sum()
     out = out.drop(columns=["person_years"]).merge(pops, on=["area", "quantile", *by])
-    return (
-        out[["area", "quantile", *by, "events", "population", "value", "lowercl", "uppercl"]]
-        .sort_values(["area", *by, "quantile"])
-        .reset_index(drop=True)
-    )
+    return out[["area", "quantile", *by, "events", "population", "value", "lowercl",
+                "uppercl"]].sort_values(["area", *by, "quantile"]).reset_index(drop=True)
 
 
-def proportion_by_quantile(
-    frame: pd.DataFrame, x: str, n: str, *, by: Sequence[str] = (), multiplier: float = 100
-) -> pd.DataFrame:
+def proportion_by_quantile(frame: pd.DataFrame, x: str, n: str, *, by: Sequence[str] = (),
+                           multiplier: float = 100) -> pd.DataFrame:
     """Proportion (Wilson limits) by area and quantile from counts already per row.
 
     Returns
@@ -347,14 +312,12 @@ def proportion_by_quantile(
     summed = frame.groupby(keys, as_index=False)[[x, n]].sum()
     out = stats.proportion(summed, x, n, by=keys, multiplier=multiplier)
     out = out.rename(columns={n: "population"})
-    return (
-        out[[*keys, x, "population", "value", "lowercl", "uppercl"]]
-        .sort_values([*keys[:1], *by, "quantile"])
-        .reset_index(drop=True)
-    )
+    return out[[*keys, x, "population", "value", "lowercl", "uppercl"]].sort_values(
+        [*keys[:1], *by, "quantile"]).reset_index(drop=True)
 
 
-def fit_sii_where_defined(estimates: pd.DataFrame, *, by: Sequence[str], **kwargs) -> pd.DataFrame:
+def fit_sii_where_defined(estimates: pd.DataFrame, *, by: Sequence[str], **kwargs
+                          ) -> pd.DataFrame:
     """:func:`fit_sii` for the groups whose every quantile has a value; empty SII for the rest.
 
     Life expectancy is not calculated for a quantile of 5,000 people or fewer (the PHE
@@ -381,14 +344,8 @@ def fit_sii_where_defined(estimates: pd.DataFrame, *, by: Sequence[str], **kwarg
     return pd.concat([f for f in (fit, gone) if f is not None], ignore_index=True)
 
 
-def fit_sii(
-    estimates: pd.DataFrame,
-    *,
-    value_type: int,
-    by: Sequence[str] = (),
-    seed: int = SII_SEED,
-    repetitions: int = 100_000,
-) -> pd.DataFrame:
+def fit_sii(estimates: pd.DataFrame, *, value_type: int, by: Sequence[str] = (),
+            seed: int = SII_SEED, repetitions: int = 100_000) -> pd.DataFrame:
     """Slope and relative index of inequality with 95% limits, and the fitted line.
 
     Parameters
@@ -424,20 +381,10 @@ def fit_sii(
         work["n_quantiles"] = work["quantile"].nunique()
     parts = []
     for k, sub in work.groupby("n_quantiles", sort=True):
-        res = stats.sii(
-            sub.drop(columns="n_quantiles"),
-            "quantile",
-            "population",
-            by=by or None,
-            value="value",
-            lower_cl="lowercl",
-            upper_cl="uppercl",
-            value_type=value_type,
-            repetitions=repetitions,
-            rii=True,
-            seed=seed,
-            intercept=True,
-        )
+        res = stats.sii(sub.drop(columns="n_quantiles"), "quantile", "population",
+                        by=by or None, value="value", lower_cl="lowercl", upper_cl="uppercl",
+                        value_type=value_type, repetitions=repetitions, rii=True, seed=seed,
+                        intercept=True)
         parts.append(res.assign(n_quantiles=int(k)))
     res = pd.concat(parts, ignore_index=True)
     for c in ("sii", "sii_lowercl", "sii_uppercl", "intercept"):
@@ -479,9 +426,8 @@ def _period(years: Sequence[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
 
 
-def gradients(
-    place: Place, extracts: Mapping[str, pd.DataFrame], *, seed: int = SII_SEED
-) -> list[Gradient]:
+def gradients(place: Place, extracts: Mapping[str, pd.DataFrame], *,
+              seed: int = SII_SEED) -> list[Gradient]:
     """Every indicator of the chapter for a place, with its SII and RII.
 
     Parameters
@@ -511,77 +457,41 @@ def gradients(
     le = life_expectancy_by_quantile(deaths, pop, lsoas, MORTALITY_YEARS)
     le_fit = fit_sii(le, value_type=0, by=["sex"], seed=seed).set_index("sex")
     for sex, word in (("Female", "women"), ("Male", "men")):
-        out.append(
-            Gradient(
-                f"le_{sex.lower()}",
-                f"Life expectancy at birth, {word}",
-                f"{word}'s life expectancy at birth",
-                " years",
-                "Life expectancy at birth (years)",
-                _period(MORTALITY_YEARS),
-                0,
-                True,
-                synthetic["deaths"] or synthetic["registered_population"],
-                "Deaths and registered-population extracts; Chiang II life table",
-                le[le["sex"] == sex].drop(columns=["area", "sex"]).reset_index(drop=True),
-                le_fit.loc[sex],
-            )
-        )
+        out.append(Gradient(
+            f"le_{sex.lower()}", f"Life expectancy at birth, {word}",
+            f"{word}'s life expectancy at birth", " years", "Life expectancy at birth (years)",
+            _period(MORTALITY_YEARS), 0, True,
+            synthetic["deaths"] or synthetic["registered_population"],
+            "Deaths and registered-population extracts; Chiang II life table",
+            le[le["sex"] == sex].drop(columns=["area", "sex"]).reset_index(drop=True),
+            le_fit.loc[sex]))
     in_years = deaths["date_of_death"].dt.year.isin(MORTALITY_YEARS)
     u75 = dsr_by_quantile(deaths[in_years], pop, lsoas, years=len(MORTALITY_YEARS), max_age=75)
-    out.append(
-        Gradient(
-            "u75",
-            "Under-75 mortality (all causes)",
-            "under-75 mortality",
-            " per 100,000",
-            "Deaths under 75 per 100,000 (age-standardised)",
-            _period(MORTALITY_YEARS),
-            1,
-            False,
-            synthetic["deaths"] or synthetic["registered_population"],
-            "Deaths and registered-population extracts; ESP 2013, Dobson limits",
-            u75.drop(columns="area"),
-            fit_sii(u75, value_type=1, seed=seed).iloc[0],
-        )
-    )
+    out.append(Gradient(
+        "u75", "Under-75 mortality (all causes)", "under-75 mortality", " per 100,000",
+        "Deaths under 75 per 100,000 (age-standardised)", _period(MORTALITY_YEARS), 1, False,
+        synthetic["deaths"] or synthetic["registered_population"],
+        "Deaths and registered-population extracts; ESP 2013, Dobson limits",
+        u75.drop(columns="area"), fit_sii(u75, value_type=1, seed=seed).iloc[0]))
     a = adm[adm["acsc"] & adm["admission_date"].dt.year.isin(ADMISSION_YEARS)]
     acsc = dsr_by_quantile(a, pop, lsoas, years=len(ADMISSION_YEARS))
-    out.append(
-        Gradient(
-            "acsc",
-            "Emergency admissions for ambulatory-care-sensitive conditions",
-            "emergency admissions for ambulatory-care-sensitive conditions",
-            " per 100,000",
-            "Admissions per 100,000 a year (age-standardised)",
-            _period(ADMISSION_YEARS),
-            1,
-            False,
-            synthetic["emergency_admissions"] or synthetic["registered_population"],
-            "Emergency-admissions and registered-population extracts; ESP 2013, Dobson limits",
-            acsc.drop(columns="area"),
-            fit_sii(acsc, value_type=1, seed=seed).iloc[0],
-        )
-    )
+    out.append(Gradient(
+        "acsc", "Emergency admissions for ambulatory-care-sensitive conditions",
+        "emergency admissions for ambulatory-care-sensitive conditions", " per 100,000",
+        "Admissions per 100,000 a year (age-standardised)", _period(ADMISSION_YEARS), 1, False,
+        synthetic["emergency_admissions"] or synthetic["registered_population"],
+        "Emergency-admissions and registered-population extracts; ESP 2013, Dobson limits",
+        acsc.drop(columns="area"), fit_sii(acsc, value_type=1, seed=seed).iloc[0]))
     on = reg[reg["condition"] == LTC_CONDITION]
     as_at = pd.Timestamp(on["as_at"].max()) if len(on) else None
     ltc = dsr_by_quantile(on, pop, lsoas, multiplier=100)
-    out.append(
-        Gradient(
-            "ltc",
-            f"{LTC_CONDITION} recorded prevalence",
-            f"recorded {LTC_CONDITION.lower()} prevalence",
-            "%",
-            "Patients on the register (%, age-standardised)",
-            f"at {as_at:%-d %B %Y}" if as_at is not None else "",
-            1,
-            False,
-            synthetic["ltc_register"] or synthetic["registered_population"],
-            "Long-term-condition register and registered-population extracts; ESP 2013",
-            ltc.drop(columns="area"),
-            fit_sii(ltc, value_type=1, seed=seed).iloc[0],
-        )
-    )
+    out.append(Gradient(
+        "ltc", f"{LTC_CONDITION} recorded prevalence", f"recorded {LTC_CONDITION.lower()} "
+        "prevalence", "%", "Patients on the register (%, age-standardised)",
+        f"at {as_at:%-d %B %Y}" if as_at is not None else "", 1, False,
+        synthetic["ltc_register"] or synthetic["registered_population"],
+        "Long-term-condition register and registered-population extracts; ESP 2013",
+        ltc.drop(columns="area"), fit_sii(ltc, value_type=1, seed=seed).iloc[0]))
     if has_msoa_vaccination(place):
         out.append(vaccination_gradient(place, seed=seed))
     return out
@@ -611,20 +521,12 @@ def vaccination_gradient(place: Place, *, seed: int = SII_SEED) -> Gradient:
     """
     vac = proportion_by_quantile(msoa_vaccination(place), "second_doses", "population")
     return Gradient(
-        "covid2",
-        "COVID-19 vaccination: second dose, aged 50 and over",
-        "second-dose COVID-19 vaccination uptake among people aged 50 and over",
-        "%",
-        "People aged 50+ with two doses (%)",
-        "at 11 July 2021",
-        2,
-        True,
-        False,
+        "covid2", "COVID-19 vaccination: second dose, aged 50 and over",
+        "second-dose COVID-19 vaccination uptake among people aged 50 and over", "%",
+        "People aged 50+ with two doses (%)", "at 11 July 2021", 2, True, False,
         "NHS England vaccinations by MSOA (published 15 July 2021), ONS mid-2020 population",
         vac.drop(columns="area").rename(columns={"second_doses": "events"}),
-        fit_sii(vac, value_type=2, seed=seed).iloc[0],
-        areas="MSOA ",
-    )
+        fit_sii(vac, value_type=2, seed=seed).iloc[0], areas="MSOA ")
 
 
 def summary_table(items: Sequence[Gradient]) -> pd.DataFrame:
@@ -632,34 +534,22 @@ def summary_table(items: Sequence[Gradient]) -> pd.DataFrame:
     rows = []
     for g in items:
         f = g.fit
-        rows.append(
-            {
-                "Indicator": g.label,
-                "Period": g.period,
-                "Neighbourhood groups": f"{int(f['n_quantiles'])} local "
-                f"{'deciles' if f['n_quantiles'] == 10 else 'quintiles'}",
-                "SII": float(f["sii"]),
-                "SII lower 95% CI": float(f["sii_lowercl"]),
-                "SII upper 95% CI": float(f["sii_uppercl"]),
-                "RII": float(f["rii"]),
-                "RII lower 95% CI": float(f["rii_lowercl"]),
-                "RII upper 95% CI": float(f["rii_uppercl"]),
-                "Data": "synthetic extracts" if g.synthetic else "real published data",
-            }
-        )
+        rows.append({
+            "Indicator": g.label, "Period": g.period,
+            "Neighbourhood groups": f"{int(f['n_quantiles'])} local "
+                                    f"{'deciles' if f['n_quantiles'] == 10 else 'quintiles'}",
+            "SII": float(f["sii"]), "SII lower 95% CI": float(f["sii_lowercl"]),
+            "SII upper 95% CI": float(f["sii_uppercl"]), "RII": float(f["rii"]),
+            "RII lower 95% CI": float(f["rii_lowercl"]),
+            "RII upper 95% CI": float(f["rii_uppercl"]),
+            "Data": "synthetic extracts" if g.synthetic else "real published data",
+        })
     return pd.DataFrame(rows)
 
 
-def le_sii_trend(
-    place: Place,
-    deaths: pd.DataFrame,
-    population: pd.DataFrame,
-    *,
-    first: int,
-    last: int,
-    seed: int = SII_SEED,
-    repetitions: int = 20_000,
-) -> pd.DataFrame:
+def le_sii_trend(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *,
+                 first: int, last: int, seed: int = SII_SEED,
+                 repetitions: int = 20_000) -> pd.DataFrame:
     """The SII in life expectancy by sex for rolling three-year periods.
 
     Returns
@@ -682,16 +572,11 @@ def le_sii_trend(
         le = _life_expectancy_from_counts(counts, pc, 3)
         frames.append(le.assign(period=f"{start} - {str(start + 2)[-2:]}"))
     le = pd.concat(frames, ignore_index=True)
-    fit = fit_sii_where_defined(
-        le, value_type=0, by=["period", "sex"], seed=seed, repetitions=repetitions
-    )
-    return (
-        fit.rename(columns={"sex": "series"})[
-            ["period", "series", "sii", "sii_lowercl", "sii_uppercl"]
-        ]
-        .sort_values(["series", "period"])
-        .reset_index(drop=True)
-    )
+    fit = fit_sii_where_defined(le, value_type=0, by=["period", "sex"], seed=seed,
+                                repetitions=repetitions)
+    return fit.rename(columns={"sex": "series"})[
+        ["period", "series", "sii", "sii_lowercl", "sii_uppercl"]].sort_values(
+        ["series", "period"]).reset_index(drop=True)
 
 
 def published_le_sii(place: Place) -> pd.DataFrame:
@@ -704,22 +589,16 @@ def published_le_sii(place: Place) -> pd.DataFrame:
         when none is published (Rutland: too few neighbourhoods).
     """
     ft = load("fingertips")
-    ft = ft[
-        (ft["indicator"] == "Inequality in life expectancy at birth")
-        & ft["breakdown"].isna()
-        & ft["area_code"].isin(place.district_codes)
-    ]
-    out = ft[["area_code", "area_name", "sex", "period", "value"]].rename(columns={"sex": "series"})
-    return (
-        out.dropna(subset=["value"])
-        .sort_values(["area_code", "series", "period"])
-        .reset_index(drop=True)
-    )
+    ft = ft[(ft["indicator"] == "Inequality in life expectancy at birth")
+            & ft["breakdown"].isna() & ft["area_code"].isin(place.district_codes)]
+    out = ft[["area_code", "area_name", "sex", "period", "value"]].rename(
+        columns={"sex": "series"})
+    return out.dropna(subset=["value"]).sort_values(["area_code", "series", "period"]
+                                                    ).reset_index(drop=True)
 
 
-def district_le_sii(
-    place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *, seed: int = SII_SEED
-) -> pd.DataFrame:
+def district_le_sii(place: Place, deaths: pd.DataFrame, population: pd.DataFrame, *,
+                    seed: int = SII_SEED) -> pd.DataFrame:
     """Computed SII in life expectancy by district, beside the published one.
 
     Neighbourhoods are ranked within each district (as Fingertips does), for the
@@ -737,16 +616,13 @@ def district_le_sii(
     pub = published_le_sii(place)
     label = f"{MORTALITY_YEARS[0]} - {str(MORTALITY_YEARS[-1])[-2:]}"
     pub = pub[pub["period"] == label][["area_code", "series", "value"]].rename(
-        columns={"value": "published"}
-    )
-    return fit[["area_code", "series", "sii", "sii_lowercl", "sii_uppercl", "n_quantiles"]].merge(
-        pub, on=["area_code", "series"], how="left"
-    )
+        columns={"value": "published"})
+    return fit[["area_code", "series", "sii", "sii_lowercl", "sii_uppercl", "n_quantiles"]
+               ].merge(pub, on=["area_code", "series"], how="left")
 
 
-def gap_key_results(
-    items: Sequence[Gradient], trend: pd.DataFrame | None = None
-) -> list[KeyResult]:
+def gap_key_results(items: Sequence[Gradient], trend: pd.DataFrame | None = None
+                    ) -> list[KeyResult]:
     """The SII of every indicator as key results (ids ``sii_<key>``), with the LE trend as series.
 
     The SII is the absolute gap across the social gradient, from the most to the
@@ -771,38 +647,23 @@ def gap_key_results(
             t = trend[trend["series"] == sex].sort_values("period")
             series = tuple(zip(t["period"].astype(str), t["sii"].astype(float), strict=True))
         f = g.fit
-        out.append(
-            KeyResult(
-                chapter="sii",
-                id=f"sii_{g.key}",
-                label=f"Slope index of inequality: {g.label}",
-                value=float(f["sii"]),
-                lower=float(f["sii_lowercl"]),
-                upper=float(f["sii_uppercl"]),
-                unit=g.unit.strip() or "units",
-                synthetic=g.synthetic,
-                period=g.period,
-                polarity="lower_is_better" if g.higher_is_better else "higher_is_better",
-                series=series,
-            )
-        )
+        out.append(KeyResult(
+            chapter="sii", id=f"sii_{g.key}", label=f"Slope index of inequality: {g.label}",
+            value=float(f["sii"]), lower=float(f["sii_lowercl"]), upper=float(f["sii_uppercl"]),
+            unit=g.unit.strip() or "units", synthetic=g.synthetic, period=g.period,
+            polarity="lower_is_better" if g.higher_is_better else "higher_is_better",
+            series=series))
     return out
 
 
-def key_results(
-    items: Sequence[Gradient], districts: pd.DataFrame, trend: pd.DataFrame | None = None
-) -> dict[str, object]:
+def key_results(items: Sequence[Gradient], districts: pd.DataFrame,
+                trend: pd.DataFrame | None = None) -> dict[str, object]:
     """The page's key results, for the JSON sidecar the end-to-end tests and dashboard read."""
     out: dict[str, object] = {"key_results": to_json(gap_key_results(items, trend))}
     for g in items:
-        out[g.key] = {
-            "sii": float(g.fit["sii"]),
-            "lowercl": float(g.fit["sii_lowercl"]),
-            "uppercl": float(g.fit["sii_uppercl"]),
-            "rii": float(g.fit["rii"]),
-            "n_quantiles": int(g.fit["n_quantiles"]),
-            "synthetic": g.synthetic,
-        }
+        out[g.key] = {"sii": float(g.fit["sii"]), "lowercl": float(g.fit["sii_lowercl"]),
+                      "uppercl": float(g.fit["sii_uppercl"]), "rii": float(g.fit["rii"]),
+                      "n_quantiles": int(g.fit["n_quantiles"]), "synthetic": g.synthetic}
     out["districts"] = districts.to_dict(orient="records")
     return out
 
@@ -829,11 +690,6 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
         items=gradients(place, extracts),
         published=published_le_sii(place),
         districts=district_le_sii(place, deaths, pop),
-        trend=le_sii_trend(
-            place,
-            deaths,
-            pop,
-            first=system.reporting_period.start.year,
-            last=system.reporting_period.end.year,
-        ),
+        trend=le_sii_trend(place, deaths, pop, first=system.reporting_period.start.year,
+                           last=system.reporting_period.end.year),
     )

@@ -165,10 +165,8 @@ def le_not_published(sex: str, place: str) -> str:
     >>> le_not_published("Male", "Isles of Scilly")[:40]
     'Male life expectancy at birth is not pub'
     """
-    return (
-        f"{sex} life expectancy at birth is not published for {place} on its own (OHID "
-        "publishes it only combined with a neighbouring area), so no figure is shown."
-    )
+    return (f"{sex} life expectancy at birth is not published for {place} on its own (OHID "
+            "publishes it only combined with a neighbouring area), so no figure is shown.")
 
 
 def life_expectancy_text(status: pd.DataFrame, place: str) -> str:
@@ -389,10 +387,8 @@ def sii_headline(g: Gradient, place: str) -> str:
     if not gradient_is_clear(g):
         return f"{_cap(g.measure)} shows no clear gradient across {place}'s neighbourhoods"
     side = "higher" if f["sii"] < 0 else "lower"
-    return (
-        f"{_cap(g.measure)} is {num(abs(f['sii']), d)}{_gap_unit(g)} {side} at the most "
-        f"deprived end of {place}'s social gradient"
-    )
+    return (f"{_cap(g.measure)} is {num(abs(f['sii']), d)}{_gap_unit(g)} {side} at the most "
+            f"deprived end of {place}'s social gradient")
 
 
 def sii_reading(g: Gradient, place: str) -> str:
@@ -413,53 +409,41 @@ def sii_reading(g: Gradient, place: str) -> str:
     if gradient_is_clear(g):
         a, b = sorted((abs(lo), abs(hi)))
         side = "higher" if s < 0 else "lower"
-        text = (
-            f"The gap in {g.measure} across {place}'s social gradient is "
-            f"{num(abs(s), d)}{_gap_unit(g)} (95% CI {num(a, d)} to {num(b, d)}): on the "
-            f"fitted line it is {num(abs(s), d)}{_gap_unit(g)} {side} at the most deprived "
-            "end than at "
-            "the least deprived end, "
-        )
-        text += (
-            "so people in the most deprived neighbourhoods fare worse."
-            if deprived_fare_worse(g)
-            else "so on this measure the most deprived neighbourhoods fare better."
-        )
+        text = (f"The gap in {g.measure} across {place}'s social gradient is "
+                f"{num(abs(s), d)}{_gap_unit(g)} (95% CI {num(a, d)} to {num(b, d)}): on the "
+                f"fitted line it is {num(abs(s), d)}{_gap_unit(g)} {side} at the most deprived "
+                "end than at "
+                "the least deprived end, ")
+        text += ("so people in the most deprived neighbourhoods fare worse."
+                 if deprived_fare_worse(g) else
+                 "so on this measure the most deprived neighbourhoods fare better.")
     else:
-        text = (
-            f"The slope index of inequality in {g.measure} across {place}'s social "
-            f"gradient is {with_ci(s, lo, hi, digits=d, unit=_gap_unit(g))}. The interval "
-            "includes zero, so these data do not show a clear gradient."
-        )
+        text = (f"The slope index of inequality in {g.measure} across {place}'s social "
+                f"gradient is {with_ci(s, lo, hi, digits=d, unit=_gap_unit(g))}. The interval "
+                "includes zero, so these data do not show a clear gradient.")
     rii = with_ci(float(f["rii"]), float(f["rii_lowercl"]), float(f["rii_uppercl"]), digits=2)
-    text += (
-        f" The relative index of inequality is {rii}: the fitted value at the least "
-        f"deprived end is {num(float(f['rii']), 2)} times that at the most deprived end."
-    )
+    text += (f" The relative index of inequality is {rii}: the fitted value at the least "
+             f"deprived end is {num(float(f['rii']), 2)} times that at the most deprived end.")
     return text
 
 
 def quantile_choice_text(place: str, n_lsoas: int, k: int, people_per_group: float) -> str:
     """Why the place's neighbourhoods are grouped into deciles or quintiles."""
     word = "deciles" if k == 10 else "quintiles"
-    text = (
-        f"{place} has {n_lsoas} neighbourhoods (2011 LSOAs). They are ranked by their "
-        f"IMD 2019 score **within {place}** and split into {k} local {word} of about "
-        f"{whole(n_lsoas / k)} neighbourhoods and {whole(round(people_per_group, -1))} people "
-        "each; "
-        f"1 is {place}'s most deprived {'tenth' if k == 10 else 'fifth'}."
-    )
+    text = (f"{place} has {n_lsoas} neighbourhoods (2011 LSOAs). They are ranked by their "
+            f"IMD 2019 score **within {place}** and split into {k} local {word} of about "
+            f"{whole(n_lsoas / k)} neighbourhoods and {whole(round(people_per_group, -1))} people "
+            "each; "
+            f"1 is {place}'s most deprived {'tenth' if k == 10 else 'fifth'}.")
     if k == 5:
-        text += (
-            f" Deciles need at least {MIN_NEIGHBOURHOODS_FOR_DECILES} neighbourhoods to "
-            f"give stable groups; with {n_lsoas}, deciles of two or three neighbourhoods "
-            "would rest on very few deaths each, so this book uses quintiles (OHID does "
-            f"not publish a life-expectancy SII for {place} for the same reason). Even "
-            "so, each quintile holds few deaths, so **the confidence intervals on this "
-            "page are wide**. A wide interval is an honest statement of how little a "
-            "small population can tell us, not an error: read the direction of the "
-            "gradient, and treat its size with caution."
-        )
+        text += (f" Deciles need at least {MIN_NEIGHBOURHOODS_FOR_DECILES} neighbourhoods to "
+                 f"give stable groups; with {n_lsoas}, deciles of two or three neighbourhoods "
+                 "would rest on very few deaths each, so this book uses quintiles (OHID does "
+                 f"not publish a life-expectancy SII for {place} for the same reason). Even "
+                 "so, each quintile holds few deaths, so **the confidence intervals on this "
+                 "page are wide**. A wide interval is an honest statement of how little a "
+                 "small population can tell us, not an error: read the direction of the "
+                 "gradient, and treat its size with caution.")
     return text
 
 
@@ -470,123 +454,87 @@ def sii_key_messages(items: list[Gradient], place: str, published: pd.DataFrame)
     for key in ("le_female", "le_male"):
         g = by_key[key]
         f = g.fit
-        msgs.append(
-            f"{_cap(g.measure)}: the gap across {place}'s social gradient is "
-            f"{with_ci(abs(f['sii']), *sorted((abs(f['sii_lowercl']), abs(f['sii_uppercl']))), unit=' years')} "  # noqa: E501
-            f"in {g.period} (synthetic deaths, calibrated to the published figures)."
-            if gradient_is_clear(g)
-            else f"{_cap(g.measure)}: no clear gradient across {place} in {g.period} "
-            f"(SII {with_ci(f['sii'], f['sii_lowercl'], f['sii_uppercl'])})."
-        )
+        msgs.append(f"{_cap(g.measure)}: the gap across {place}'s social gradient is "
+                    f"{with_ci(abs(f['sii']), *sorted((abs(f['sii_lowercl']), abs(f['sii_uppercl']))), unit=' years')} "  # noqa: E501
+                    f"in {g.period} (synthetic deaths, calibrated to the published figures)."
+                    if gradient_is_clear(g) else
+                    f"{_cap(g.measure)}: no clear gradient across {place} in {g.period} "
+                    f"(SII {with_ci(f['sii'], f['sii_lowercl'], f['sii_uppercl'])}).")
     worse = [g.label.lower() for g in items if gradient_is_clear(g) and deprived_fare_worse(g)]
-    msgs.append(
-        f"{len(worse)} of {len(items)} indicators show a clear gradient against the "
-        f"most deprived neighbourhoods" + (f": {join_names(worse)}." if worse else ".")
-    )
-    latest = (
-        published[published["period"] == published["period"].max()] if len(published) else published
-    )
+    msgs.append(f"{len(worse)} of {len(items)} indicators show a clear gradient against the "
+                f"most deprived neighbourhoods" + (f": {join_names(worse)}." if worse else "."))
+    latest = published[published["period"] == published["period"].max()] if len(
+        published) else published
     if len(latest):
-        parts = [
-            f"{r.series.lower()} {num(r.value)} years"
-            + (f" ({r.area_name})" if latest["area_code"].nunique() > 1 else "")
-            for r in latest.itertuples()
-        ]
-        msgs.append(
-            f"Officially published (OHID, real), {period(latest['period'].iloc[0])}: "
-            + "; ".join(parts[:4])
-            + ("; ..." if len(parts) > 4 else "")
-            + "."
-        )
+        parts = [f"{r.series.lower()} {num(r.value)} years" + (
+            f" ({r.area_name})" if latest["area_code"].nunique() > 1 else "")
+            for r in latest.itertuples()]
+        msgs.append(f"Officially published (OHID, real), {period(latest['period'].iloc[0])}: "
+                    + "; ".join(parts[:4]) + ("; ..." if len(parts) > 4 else "") + ".")
     else:
-        msgs.append(
-            f"OHID publishes no SII in life expectancy for {place}: it has too few "
-            "neighbourhoods for a stable estimate."
-        )
+        msgs.append(f"OHID publishes no SII in life expectancy for {place}: it has too few "
+                    "neighbourhoods for a stable estimate.")
     return msgs
 
 
 def published_comparison_text(table: pd.DataFrame, place: str, years: tuple[int, ...]) -> str:
     """Compare computed district SIIs with OHID's published ones, in words."""
     undefined = table[table["sii"].isna()]
-    note = (
-        ""
-        if undefined.empty
-        else (
-            f" For {len(undefined)} of {len(table)} district figures no SII is computed: a "
-            "deprivation band has 5,000 residents or fewer, too few for a life expectancy (the "
-            "PHE rule)."
-        )
-    )
+    note = "" if undefined.empty else (
+        f" For {len(undefined)} of {len(table)} district figures no SII is computed: a "
+        "deprivation band has 5,000 residents or fewer, too few for a life expectancy (the "
+        "PHE rule).")
     pub = table.dropna(subset=["published", "sii"])
     span = f"{years[0]} to {years[-1]}"
     if pub.empty and not undefined.empty:
         return f"No published figure can be compared for {place} for {span}." + note
     if pub.empty:
-        return (
-            f"OHID publishes no SII in life expectancy for {place} for {span}: with so "
-            "few neighbourhoods the estimate would be too unstable. The computed figure "
-            "below rests on a plausible gradient chosen for the synthetic data (see *Data "
-            "and methods*), not on a published one."
-        )
-    inside = (pub["published"] >= pub["sii_lowercl"]) & (pub["published"] <= pub["sii_uppercl"])
-    return (
-        f"For {span}, {int(inside.sum())} of {len(pub)} published figures for {place} "
-        "lie inside the 95% confidence interval of the SII computed from the extracts. "
-        f"Published values range from {num(pub['published'].min())} to "
-        f"{num(pub['published'].max())} years." + note
-    )
+        return (f"OHID publishes no SII in life expectancy for {place} for {span}: with so "
+                "few neighbourhoods the estimate would be too unstable. The computed figure "
+                "below rests on a plausible gradient chosen for the synthetic data (see *Data "
+                "and methods*), not on a published one.")
+    inside = ((pub["published"] >= pub["sii_lowercl"]) & (pub["published"] <= pub["sii_uppercl"]))
+    return (f"For {span}, {int(inside.sum())} of {len(pub)} published figures for {place} "
+            "lie inside the 95% confidence interval of the SII computed from the extracts. "
+            f"Published values range from {num(pub['published'].min())} to "
+            f"{num(pub['published'].max())} years." + note)
 
 
 def sii_trend_headline(trend: pd.DataFrame, place: str) -> str:
     """Title for the SII-over-time chart, stating the latest gap by sex."""
     last = trend[trend["period"] == trend["period"].max()]
-    parts = [
-        f"{num(r.sii)} years for {'women' if r.series == 'Female' else 'men'}"
-        for r in last.itertuples()
-    ]
-    return (
-        f"The computed gap in life expectancy across {place}'s social gradient was "
-        f"{join_names(parts)} in {period(last['period'].iloc[0])}"
-    )
+    parts = [f"{num(r.sii)} years for {'women' if r.series == 'Female' else 'men'}"
+             for r in last.itertuples()]
+    return (f"The computed gap in life expectancy across {place}'s social gradient was "
+            f"{join_names(parts)} in {period(last['period'].iloc[0])}")
 
 
-def sii_trend_text(
-    trend: pd.DataFrame, published: pd.DataFrame, place: str, *, synthetic: bool
-) -> str:
+def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
+                   synthetic: bool) -> str:
     """Read the SII trend, saying what is real and what is synthetic."""
     first, last = period(trend["period"].min()), period(trend["period"].max())
     parts = []
     for sex, sub in trend.groupby("series"):
         a, b = sub.iloc[0], sub.iloc[-1]
         overlap = not (a["sii_uppercl"] < b["sii_lowercl"] or b["sii_uppercl"] < a["sii_lowercl"])
-        parts.append(
-            f"from {num(a['sii'])} years ({first}) to {num(b['sii'])} years ({last}) "
-            f"for {'women' if sex == 'Female' else 'men'}"
-            + (" (the two intervals overlap)" if overlap else "")
-        )
+        parts.append(f"from {num(a['sii'])} years ({first}) to {num(b['sii'])} years ({last}) "
+                     f"for {'women' if sex == 'Female' else 'men'}"
+                     + (" (the two intervals overlap)" if overlap else ""))
     text = f"The computed SII in {place} went {join_names(parts)}."
     if synthetic:
-        text += (
-            " The computed series is **synthetic**: the generator holds each district's "
-            "gradient fixed at its 2022 to 2024 published level, so its movement over time "
-            "is chance (and the COVID-19 deaths of 2020 to 2022), not a real trend."
-        )
+        text += (" The computed series is **synthetic**: the generator holds each district's "
+                 "gradient fixed at its 2022 to 2024 published level, so its movement over time "
+                 "is chance (and the COVID-19 deaths of 2020 to 2022), not a real trend.")
     if len(published):
         pub = published[published["area_code"] == published["area_code"].iloc[0]]
-        pa, pb = (
-            pub[pub["period"] == pub["period"].min()],
-            pub[pub["period"] == pub["period"].max()],
-        )
-        bits = [
-            f"{'women' if r.series == 'Female' else 'men'} {num(r.value)} to {num(q.value)} years"
-            for r, q in zip(pa.itertuples(), pb.itertuples(), strict=False)
-        ]
-        text += (
-            f" The real published SII for {pub['area_name'].iloc[0]} changed between "
-            f"{period(pa['period'].iloc[0])} and {period(pb['period'].iloc[0])} as "
-            f"follows: {join_names(bits)}."
-        )
+        pa, pb = pub[pub["period"] == pub["period"].min()], pub[pub["period"] ==
+                                                                pub["period"].max()]
+        bits = [f"{'women' if r.series == 'Female' else 'men'} "
+                f"{num(r.value)} to {num(q.value)} years"
+                for r, q in zip(pa.itertuples(), pb.itertuples(), strict=False)]
+        text += (f" The real published SII for {pub['area_name'].iloc[0]} changed between "
+                 f"{period(pa['period'].iloc[0])} and {period(pb['period'].iloc[0])} as "
+                 f"follows: {join_names(bits)}.")
     return text
 
 
@@ -598,14 +546,12 @@ def msoa_vaccination_missing_text(place: str) -> str:
     >>> msoa_vaccination_missing_text("Derby").startswith("Real COVID-19 vaccination")
     True
     """
-    return (
-        f"Real COVID-19 vaccination counts by middle-layer area (MSOA) are published by "
-        f"NHS England for all of England, but the copy shipped with this book covers only "
-        f"a few districts, not {place}, so the real vaccination gradient is not shown "
-        "here. The synthetic vaccinations extract used elsewhere follows "
-        "England's published gradient by age and deprivation (OpenSAFELY-TPP), not local "
-        "figures."
-    )
+    return (f"Real COVID-19 vaccination counts by middle-layer area (MSOA) are published by "
+            f"NHS England for all of England, but the copy shipped with this book covers only "
+            f"a few districts, not {place}, so the real vaccination gradient is not shown "
+            "here. The synthetic vaccinations extract used elsewhere follows "
+            "England's published gradient by age and deprivation (OpenSAFELY-TPP), not local "
+            "figures.")
 
 
 def msoa_quantile_text(place: str, g: Gradient) -> str:
@@ -614,8 +560,6 @@ def msoa_quantile_text(place: str, g: Gradient) -> str:
     n = len(g.estimates)
     if groups == 10:
         return ""
-    return (
-        f"{place} has only a few middle-layer areas (MSOAs), so the vaccination chart uses "
-        f"{n} local quintiles; with so few areas, one unusual MSOA can move the line, and "
-        "the narrow intervals reflect large counts, not certainty about the gradient."
-    )
+    return (f"{place} has only a few middle-layer areas (MSOAs), so the vaccination chart uses "
+            f"{n} local quintiles; with so few areas, one unusual MSOA can move the line, and "
+            "the narrow intervals reflect large counts, not certainty about the gradient.")

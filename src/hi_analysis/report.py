@@ -287,7 +287,8 @@ def provenance_note(
     rec = record()
     params = ", ".join(f"{k} = {v}" for k, v in parameters.items())
     used = "; ".join(
-        f"{e['file']} (sha256 {str(e['sha256'])[:16]}" + (", synthetic)" if e["synthetic"] else ")")
+        f"{e['file']} (sha256 {str(e['sha256'])[:16]}"
+        + (", synthetic)" if e["synthetic"] else ")")
         for e in extracts
     )
     used = f" Record-level extracts: {html.escape(used)}." if used else ""

@@ -340,19 +340,8 @@ LOOKUP_LSOA11_MSOA11 = schema(
 
 #: Vaccination age bands of the NHS England MSOA table (``Under 25`` means 18-24).
 VACCINATION_AGE_BANDS = (
-    "Under 25",
-    "25-29",
-    "30-34",
-    "35-39",
-    "40-44",
-    "45-49",
-    "50-54",
-    "55-59",
-    "60-64",
-    "65-69",
-    "70-74",
-    "75-79",
-    "80+",
+    "Under 25", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64",
+    "65-69", "70-74", "75-79", "80+",
 )
 
 COVID_VACCINATION_MSOA11 = schema(
@@ -450,21 +439,8 @@ COVID_DEATHS_MSOA11 = schema(
 
 #: Age bands of the NHS England LTLA vaccination snapshots (they change between releases).
 NHSE_VACCINATION_BANDS = (
-    "Under 25",
-    "Under 40",
-    "Under 55",
-    "25-29",
-    "30-34",
-    "35-39",
-    "40-44",
-    "45-49",
-    "50-54",
-    "55-59",
-    "60-64",
-    "65-69",
-    "70-74",
-    "75-79",
-    "80+",
+    "Under 25", "Under 40", "Under 55", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54",
+    "55-59", "60-64", "65-69", "70-74", "75-79", "80+",
 )
 
 VACCINATIONS_LTLA_AGE = schema(
@@ -486,25 +462,9 @@ NIMS_POPULATION_LTLA_AGE = schema(
         "ltla_code": code("lad"),
         "ltla_name": text(),
         "population_nims": count(),
-        "age_band": category(
-            (
-                "Under 16",
-                "16+",
-                "16-24",
-                "25-29",
-                "30-34",
-                "35-39",
-                "40-44",
-                "45-49",
-                "50-54",
-                "55-59",
-                "60-64",
-                "65-69",
-                "70-74",
-                "75-79",
-                "80+",
-            )
-        ),
+        "age_band": category(("Under 16", "16+", "16-24", "25-29", "30-34", "35-39", "40-44",
+                              "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79",
+                              "80+")),
     },
     unique=["ltla_code", "age_band"],
 )
@@ -512,24 +472,10 @@ NIMS_POPULATION_LTLA_AGE = schema(
 OPENSAFELY_VACCINE_COVERAGE = schema(
     {
         "breakdown": category(("imd_quintile", "ethnicity_6")),
-        "group": category(
-            (
-                "1 Most deprived",
-                "2",
-                "3",
-                "4",
-                "5 Least deprived",
-                "Unknown",
-                "White",
-                "South Asian",
-                "Black",
-                "Mixed",
-                "Other",
-            )
-        ),
-        "age_band": category(
-            ("18-29", "30-39", "40-49", "50-54", "55-59", "60-64", "65-69", "70-79", "80+")
-        ),
+        "group": category(("1 Most deprived", "2", "3", "4", "5 Least deprived", "Unknown",
+                           "White", "South Asian", "Black", "Mixed", "Other")),
+        "age_band": category(("18-29", "30-39", "40-49", "50-54", "55-59", "60-64", "65-69",
+                              "70-79", "80+")),
         "date": pa.Column("datetime64[ns]", coerce=True),
         "vaccinated_cum": count(),
         "population": count(),

@@ -67,21 +67,14 @@ def extract_path(system_id: str, name: str) -> Path | None:
     """
     _spec(name)
     folder = extracts_dir(system_id)
-    for candidate in (
-        folder / f"{name}.parquet",
-        folder / f"{name}.csv",
-        synthetic_path(system_id, name),
-    ):
+    for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv",
+                      synthetic_path(system_id, name)):
         if candidate.is_file():
             return candidate
         if candidate.exists() or candidate.is_symlink():
-            raise DataValidationError(
-                describe_path(candidate),
-                [
-                    "not a regular file (a folder, a broken link or a device is in the place of "
-                    "the extract); replace it with the extract file"
-                ],
-            )
+            raise DataValidationError(describe_path(candidate), [
+                "not a regular file (a folder, a broken link or a device is in the place of "
+                "the extract); replace it with the extract file"])
     return None
 
 
@@ -105,16 +98,16 @@ def _lsoas_of_districts(district_codes: tuple[str, ...]) -> frozenset[str]:
 
 
 def _system_lsoas(system: System) -> frozenset[str]:
-    return _lsoas_of_districts(tuple(sorted({c for p in system.places for c in p.district_codes})))
+    return _lsoas_of_districts(tuple(sorted({c for p in system.places
+                                             for c in p.district_codes})))
 
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
 
-def _parse_flags(
-    frame: pd.DataFrame, spec: ExtractSpec, file: str, rows: tuple[str, int] = CSV_ROWS
-) -> pd.DataFrame:
+def _parse_flags(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                 rows: tuple[str, int] = CSV_ROWS) -> pd.DataFrame:
     """Turn text flags into booleans (``bool("False")`` would be True)."""
     problems = []
     for col, column in spec.schema.columns.items():
@@ -130,8 +123,7 @@ def _parse_flags(
             problems.append(
                 f"column {col!r}: not a true/false value at "
                 f"{describe_rows(np.flatnonzero(bad), rows)} "
-                f"(values {', '.join(repr(v) for v in frame.loc[bad, col].unique()[:3])})"
-            )
+                f"(values {', '.join(repr(v) for v in frame.loc[bad, col].unique()[:3])})")
             continue
         frame[col] = text.isin(_TRUE)
     if problems:
@@ -144,9 +136,8 @@ def _parse_flags(
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
-def _parse_dates(
-    frame: pd.DataFrame, spec: ExtractSpec, file: str, date_format: str | None
-) -> pd.DataFrame:
+def _parse_dates(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                 date_format: str | None) -> pd.DataFrame:
     """Parse CSV date columns unambiguously (never guessing day-first or month-first)."""
     problems = []
     for col, column in spec.schema.columns.items():
@@ -167,8 +158,7 @@ def _parse_dates(
             problems.append(
                 f"column {col!r}: not {want} at {describe_rows(np.flatnonzero(bad))} "
                 f"(values {values}); write dates as YYYY-MM-DD or declare the format as "
-                "extract_date_format in system.yml"
-            )
+                "extract_date_format in system.yml")
             continue
         frame[col] = parsed
     if problems:
@@ -176,9 +166,8 @@ def _parse_dates(
     return frame
 
 
-def _check_whole_numbers(
-    frame: pd.DataFrame, spec: ExtractSpec, file: str, rows: tuple[str, int]
-) -> None:
+def _check_whole_numbers(frame: pd.DataFrame, spec: ExtractSpec, file: str,
+                         rows: tuple[str, int]) -> None:
     """Integer columns must hold whole numbers (45.7 is not silently truncated to 45)."""
     problems = []
     for col, column in spec.schema.columns.items():
@@ -191,17 +180,14 @@ def _check_whole_numbers(
         bad = num.notna() & np.isfinite(num) & (num % 1 != 0)
         if bad.any():
             shown = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
-            problems.append(
-                f"column {col!r}: not a whole number at "
-                f"{describe_rows(np.flatnonzero(bad), rows)} (values {shown})"
-            )
+            problems.append(f"column {col!r}: not a whole number at "
+                            f"{describe_rows(np.flatnonzero(bad), rows)} (values {shown})")
     if problems:
         raise DataValidationError(file, problems)
 
 
-def _read(
-    path: Path, spec: ExtractSpec, date_format: str | None = None
-) -> tuple[pd.DataFrame, tuple[str, int]]:
+def _read(path: Path, spec: ExtractSpec,
+          date_format: str | None = None) -> tuple[pd.DataFrame, tuple[str, int]]:
     file = describe_path(path)
     if path.suffix == ".csv":
         frame = _parse_flags(read_csv_text(path), spec, file)
@@ -221,58 +207,45 @@ def _read(
     return _parse_flags(frame, spec, file, TABLE_ROWS), TABLE_ROWS
 
 
-def _check_semantics(
-    frame: pd.DataFrame, spec: ExtractSpec, system: System, file: str, rows: tuple[str, int]
-) -> None:
+def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, file: str,
+                     rows: tuple[str, int]) -> None:
     problems = []
     bad = ~frame["lsoa11cd"].isin(_system_lsoas(system))
     if bad.any():
         problems.append(
             f"column 'lsoa11cd': LSOA code not in {system.short_name} at "
             f"{describe_rows(np.flatnonzero(bad), rows)} "
-            f"(values {', '.join(repr(v) for v in frame.loc[bad, 'lsoa11cd'].unique()[:3])})"
-        )
+            f"(values {', '.join(repr(v) for v in frame.loc[bad, 'lsoa11cd'].unique()[:3])})")
     latest = min(pd.Timestamp(system.reporting_period.end), pd.Timestamp(dt.date.today()))
     for col in spec.dates:
         values = frame[col]
         future = values > latest
         if future.any():
-            problems.append(
-                f"column {col!r}: date after {latest.date()} (end of reporting "
-                f"period or today) at {describe_rows(np.flatnonzero(future), rows)}"
-            )
+            problems.append(f"column {col!r}: date after {latest.date()} (end of reporting "
+                            f"period or today) at {describe_rows(np.flatnonzero(future), rows)}")
         early = values < EARLIEST
         if early.any():
-            problems.append(
-                f"column {col!r}: impossible date before 1900 at "
-                f"{describe_rows(np.flatnonzero(early), rows)}"
-            )
+            problems.append(f"column {col!r}: impossible date before 1900 at "
+                            f"{describe_rows(np.flatnonzero(early), rows)}")
     if spec.name == "waiting_list":
         weeks = (frame["snapshot_month"] + pd.offsets.MonthEnd(0) - frame["clock_start"]).dt.days
         wrong = (weeks < 0) | ((weeks // 7) != frame["weeks_waiting"])
         if wrong.any():
-            problems.append(
-                "column 'weeks_waiting': does not match clock_start and the "
-                f"snapshot date at {describe_rows(np.flatnonzero(wrong), rows)}"
-            )
+            problems.append("column 'weeks_waiting': does not match clock_start and the "
+                            f"snapshot date at {describe_rows(np.flatnonzero(wrong), rows)}")
     if spec.name == "deaths":
         wrong = frame["premature"].astype(bool) != (frame["age"] < 75)
         if wrong.any():
-            problems.append(
-                "column 'premature': contradicts 'age' (premature means under 75) "
-                f"at {describe_rows(np.flatnonzero(wrong), rows)}"
-            )
+            problems.append("column 'premature': contradicts 'age' (premature means under 75) "
+                            f"at {describe_rows(np.flatnonzero(wrong), rows)}")
     if spec.name == "registered_population":
         problems += _coverage_problems(frame, system)
     if spec.name == "vaccinations":
-        order = frame["dose2_date"].notna() & (
-            frame["dose1_date"].isna() | (frame["dose2_date"] < frame["dose1_date"])
-        )
+        order = frame["dose2_date"].notna() & (frame["dose1_date"].isna() |
+                                                (frame["dose2_date"] < frame["dose1_date"]))
         if order.any():
-            problems.append(
-                "column 'dose2_date': second dose without or before a first dose at "
-                f"{describe_rows(np.flatnonzero(order), rows)}"
-            )
+            problems.append("column 'dose2_date': second dose without or before a first dose at "
+                            f"{describe_rows(np.flatnonzero(order), rows)}")
     if problems:
         raise DataValidationError(file, problems)
 
@@ -298,8 +271,7 @@ def _coverage_problems(frame: pd.DataFrame, system: System) -> list[str]:
             problems.append(
                 f"column 'lsoa11cd': only {got:,.0f} people registered in {place.name}, "
                 f"{got / expected:.1%} of its ONS mid-2020 population ({expected:,.0f}); the "
-                f"extract looks incomplete (at least {MIN_REGISTERED_COVERAGE:.0%} expected)"
-            )
+                f"extract looks incomplete (at least {MIN_REGISTERED_COVERAGE:.0%} expected)")
     return problems
 
 
@@ -328,11 +300,8 @@ def load_extract(system: System, name: str) -> pd.DataFrame:
     if path is None:
         raise DataValidationError(
             describe_path(extracts_dir(system.id) / f"{name}.parquet"),
-            [
-                "extract not found; put the real extract here, or run "
-                f"`hi-analysis synth --system {system.id}` for a synthetic one"
-            ],
-        )
+            ["extract not found; put the real extract here, or run "
+             f"`hi-analysis synth --system {system.id}` for a synthetic one"])
     frame, rows = _read(path, spec, system.extract_date_format)
     file = describe_path(path)
     frame = validate_frame(frame, spec.schema, file, rows)
@@ -361,15 +330,14 @@ def write_extract(frame: pd.DataFrame, system_id: str, name: str) -> Path:
     path = synthetic_path(system_id, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata(
-        {
-            **(table.schema.metadata or {}),
-            b"hi_analysis.synthetic": b"true",
-        }
-    )
+    table = table.replace_schema_metadata({
+        **(table.schema.metadata or {}),
+        b"hi_analysis.synthetic": b"true",
+    })
     tmp = temp_path(path)  # created exclusively: never writes through a planted symlink
     try:
-        pq.write_table(table, tmp, compression="zstd", use_dictionary=True, write_statistics=False)
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=True,
+                       write_statistics=False)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -404,14 +372,8 @@ def extracts_record(system_id: str, names: Iterable[str]) -> list[dict[str, obje
             continue
         from hi_analysis.extracts.cache import _file_digest
 
-        out.append(
-            {
-                "extract": name,
-                "file": path.name,
-                "sha256": _file_digest(path),
-                "synthetic": SYNTHETIC_TAG in path.name,
-            }
-        )
+        out.append({"extract": name, "file": path.name, "sha256": _file_digest(path),
+                    "synthetic": SYNTHETIC_TAG in path.name})
     return out
 
 

@@ -19,9 +19,8 @@ def make_ids(prefix: str, start: int, n: int) -> np.ndarray:
     return np.array([f"{prefix}{i:010X}" for i in range(start, start + n)], dtype=object)
 
 
-def weighted_top_k(
-    groups: np.ndarray, weights: np.ndarray, k: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def weighted_top_k(groups: np.ndarray, weights: np.ndarray, k: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
     """Select ``k[g]`` members of each group ``g`` without replacement, chance ∝ weight.
 
     Efraimidis-Spirakis keys (``log(u) / w``): the ``k`` largest keys of a group are a
@@ -43,9 +42,8 @@ def weighted_top_k(
     return chosen
 
 
-def controlled_round(
-    expected: np.ndarray, groups: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def controlled_round(expected: np.ndarray, groups: np.ndarray,
+                     rng: np.random.Generator) -> np.ndarray:
     """Round expected counts to integers so every run of consecutive cells keeps its total.
 
     Within each group (cells already in the order that matters), counts are the
@@ -63,13 +61,8 @@ def controlled_round(
     return (floor - prev).astype(np.int64)
 
 
-def recorded_ethnicity(
-    true: pd.Categorical | np.ndarray | pd.Series,
-    rng: np.random.Generator,
-    *,
-    not_stated: float,
-    missing: float,
-) -> pd.Categorical:
+def recorded_ethnicity(true: pd.Categorical | np.ndarray | pd.Series, rng: np.random.Generator,
+                       *, not_stated: float, missing: float) -> pd.Categorical:
     """Ethnicity as a service records it: true group, or ``Not stated``, or empty."""
     codes = pd.Categorical(true, categories=list(ETHNICITY)).codes.copy()
     u = rng.random(len(codes))
@@ -91,9 +84,8 @@ def seasonal_days(n: int, rng: np.random.Generator, amplitude: float = 0.15) -> 
     return rng.choice(days, size=n, p=w / w.sum())
 
 
-def dates_in_years(
-    years: np.ndarray, rng: np.random.Generator, *, seasonal: bool = False
-) -> np.ndarray:
+def dates_in_years(years: np.ndarray, rng: np.random.Generator, *,
+                   seasonal: bool = False) -> np.ndarray:
     """A date in each given calendar year (uniform, or with a winter peak)."""
     day = seasonal_days(len(years), rng) if seasonal else rng.integers(0, 365, len(years))
     start = (np.asarray(years) - 1970).astype("datetime64[Y]").astype("datetime64[D]")

@@ -47,11 +47,8 @@ def base_rates(age: np.ndarray, female: np.ndarray) -> np.ndarray:
     f = np.asarray(female, dtype=bool)
     gompertz = np.exp(np.where(f, -8.20, -7.95) + 0.095 * (a - 30))
     young = np.where(f, 0.00025, 0.0006)
-    m = np.where(
-        a < 1,
-        np.where(f, 0.0033, 0.0040),
-        np.where(a < 15, 0.00012, np.where(a < 30, young, gompertz + young * 0.3)),
-    )
+    m = np.where(a < 1, np.where(f, 0.0033, 0.0040),
+                 np.where(a < 15, 0.00012, np.where(a < 30, young, gompertz + young * 0.3)))
     return m
 
 
@@ -114,13 +111,8 @@ def calibrate(pop: np.ndarray, base: np.ndarray, target: T.MortalityTarget) -> C
 def _cells(residents: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
     """Residents counted by LSOA, single age (90+ as 90) and sex."""
     age = np.minimum(residents["age"].to_numpy(), 90)
-    cells = pd.DataFrame(
-        {
-            "lsoa": residents["lsoa"].to_numpy(),
-            "age": age,
-            "female": residents["sex"].to_numpy() == "Female",
-        }
-    )
+    cells = pd.DataFrame({"lsoa": residents["lsoa"].to_numpy(), "age": age,
+                          "female": residents["sex"].to_numpy() == "Female"})
     cells = cells.value_counts().rename("n").reset_index()
     cells["district"] = lsoas["district"].to_numpy()[cells["lsoa"]]
     cells["quantile"] = lsoas["local_quantile"].to_numpy()[cells["lsoa"]]
@@ -133,13 +125,11 @@ def calibrate_all(residents: pd.DataFrame, lsoas: pd.DataFrame) -> list[Calibrat
     """Solve the mortality parameters of every district and sex of the system."""
     cells = _cells(residents, lsoas)
     out = []
-    targets = T.mortality_targets(
-        sorted(lsoas["district"].unique()), lsoas, lsoas.attrs.get("sii_if_unpublished")
-    )
+    targets = T.mortality_targets(sorted(lsoas["district"].unique()), lsoas,
+                                  lsoas.attrs.get("sii_if_unpublished"))
     for target in targets:
-        sub = cells[
-            (cells["district"] == target.district) & (cells["female"] == (target.sex == "Female"))
-        ]
+        sub = cells[(cells["district"] == target.district)
+                    & (cells["female"] == (target.sex == "Female"))]
         n_q = int(sub["quantile"].max())
         pop = np.zeros((n_q, 20))
         base = np.zeros((n_q, 20))
@@ -152,9 +142,9 @@ def calibrate_all(residents: pd.DataFrame, lsoas: pd.DataFrame) -> list[Calibrat
 # ----------------------------------------------------------------------------- causes
 _CAUSES = ("Circulatory", "Cancer", "Respiratory", "External causes", "Other")
 #: Cause mix of non-COVID deaths by age group (under 35, 35-74, 75 and over).
-_CAUSE_MIX = np.array(
-    [[0.05, 0.15, 0.05, 0.40, 0.35], [0.25, 0.40, 0.10, 0.05, 0.20], [0.28, 0.22, 0.15, 0.02, 0.33]]
-)
+_CAUSE_MIX = np.array([[0.05, 0.15, 0.05, 0.40, 0.35],
+                       [0.25, 0.40, 0.10, 0.05, 0.20],
+                       [0.28, 0.22, 0.15, 0.02, 0.33]])
 _ICD = {
     "Circulatory": ("I21", "I25", "I64", "I50"),
     "Cancer": ("C34", "C18", "C50", "C61"),
@@ -163,14 +153,8 @@ _ICD = {
     "Other": ("F03", "G30", "K70", "R99"),
 }
 #: Share of premature deaths counted as avoidable, by cause (approximates ONS/OHID 2019).
-_AVOIDABLE = {
-    "Circulatory": 0.8,
-    "Cancer": 0.6,
-    "Respiratory": 0.7,
-    "External causes": 0.9,
-    "Other": 0.3,
-    "COVID-19": 1.0,
-}
+_AVOIDABLE = {"Circulatory": 0.8, "Cancer": 0.6, "Respiratory": 0.7, "External causes": 0.9,
+              "Other": 0.3, "COVID-19": 1.0}
 
 
 def _causes(age: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -185,13 +169,8 @@ def _causes(age: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     return cause, icd
 
 
-def all_cause_deaths(
-    residents: pd.DataFrame,
-    lsoas: pd.DataFrame,
-    calibration: list[Calibration],
-    years: range,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def all_cause_deaths(residents: pd.DataFrame, lsoas: pd.DataFrame, calibration: list[Calibration],
+                     years: range, rng: np.random.Generator) -> pd.DataFrame:
     """Non-COVID deaths for every year, as individual records."""
     cells = _cells(residents, lsoas)
     par = {(c.district, c.sex): c for c in calibration}
@@ -215,15 +194,8 @@ def all_cause_deaths(
     # group = (district, sex, band); order inside: year, quantile, lsoa, age
     dcode = pd.factorize(cells["district"])[0]
     group = (dcode * 2 + cells["female"].to_numpy()) * 20 + cells["band"].to_numpy()
-    order = np.lexsort(
-        (
-            cells["age"].to_numpy()[cell],
-            cells["lsoa"].to_numpy()[cell],
-            cells["quantile"].to_numpy()[cell],
-            year,
-            group[cell],
-        )
-    )
+    order = np.lexsort((cells["age"].to_numpy()[cell], cells["lsoa"].to_numpy()[cell],
+                        cells["quantile"].to_numpy()[cell], year, group[cell]))
     counts = np.zeros(len(expected), dtype=np.int64)
     counts[order] = controlled_round(expected[order], group[cell][order], rng)
     rec_cell = np.repeat(cell, counts)
@@ -236,28 +208,21 @@ def all_cause_deaths(
     cum = np.cumsum(shares, axis=1)[lsoa]
     eth = (rng.random(len(lsoa))[:, None] > cum).sum(axis=1).clip(0, 4)
     cause, icd = _causes(age, rng)
-    return pd.DataFrame(
-        {
-            "lsoa": lsoa,
-            "age": age,
-            "sex": np.where(cells["female"].to_numpy()[rec_cell], "Female", "Male"),
-            "ethnicity_true": np.array(ETHNIC_GROUPS_5, dtype=object)[eth],
-            "date_of_death": dates_in_years(rec_year, rng, seasonal=True),
-            "cause_group": cause,
-            "underlying_cause_icd10": icd,
-        }
-    )
+    return pd.DataFrame({
+        "lsoa": lsoa, "age": age,
+        "sex": np.where(cells["female"].to_numpy()[rec_cell], "Female", "Male"),
+        "ethnicity_true": np.array(ETHNIC_GROUPS_5, dtype=object)[eth],
+        "date_of_death": dates_in_years(rec_year, rng, seasonal=True),
+        "cause_group": cause, "underlying_cause_icd10": icd,
+    })
 
 
 # ----------------------------------------------------------------------------- COVID-19
 #: Relative risk of dying with COVID-19 by ethnic group (ONS 2020-21 patterns, rounded).
-COVID_ETHNIC_RR = {
-    "Asian, Asian British or Asian Welsh": 2.0,
-    "Black, Black British, Black Welsh, Caribbean or African": 1.8,
-    "Mixed or Multiple ethnic groups": 1.2,
-    "White": 1.0,
-    "Other ethnic group": 1.5,
-}
+COVID_ETHNIC_RR = {"Asian, Asian British or Asian Welsh": 2.0,
+                   "Black, Black British, Black Welsh, Caribbean or African": 1.8,
+                   "Mixed or Multiple ethnic groups": 1.2, "White": 1.0,
+                   "Other ethnic group": 1.5}
 
 
 def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.DataFrame:
@@ -278,11 +243,8 @@ def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.Da
     is_first = np.array([k[0] == 2020 and k[1] <= 39 for k in key])
     t = (weeks - pd.Timestamp("2021-01-18")).days.to_numpy() / 7
     second = np.where(~is_first & to_w22, np.exp(-0.5 * (t / 5.0) ** 2) + 0.15, 0.0)
-    tail = np.where(
-        ~to_w22,
-        np.exp(-0.5 * ((weeks - pd.Timestamp("2022-01-10")).days.to_numpy() / 7 / 12) ** 2),
-        0.0,
-    )
+    tail = np.where(~to_w22, np.exp(-0.5 * ((weeks - pd.Timestamp("2022-01-10")).days
+                                            .to_numpy() / 7 / 12) ** 2), 0.0)
     first_shape = np.zeros(len(weeks))
     first_shape[is_first] = [first.get(k[1], 0) for k, f in zip(key, is_first, strict=True) if f]
     shape_district = T.first_wave_district()  # its own weeks are real; others take the shape
@@ -299,9 +261,8 @@ def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.Da
         expected = wave1 + second / second.sum() * rest + tail / tail.sum() * total * 0.15
         if d == shape_district:
             counts = np.where(is_first, first_shape.astype(np.int64), 0)
-            counts[~is_first] = controlled_round(
-                expected[~is_first], np.zeros((~is_first).sum(), int), rng
-            )
+            counts[~is_first] = controlled_round(expected[~is_first],
+                                                 np.zeros((~is_first).sum(), int), rng)
         else:
             counts = controlled_round(expected, np.zeros(len(weeks), int), rng)
         # controlled rounding keeps the pre-W22 total within 1: correct it exactly
@@ -313,9 +274,8 @@ def covid_weekly_counts(districts: list[str], rng: np.random.Generator) -> pd.Da
     return pd.concat(rows, ignore_index=True)
 
 
-def covid_deaths(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def covid_deaths(residents: pd.DataFrame, lsoas: pd.DataFrame,
+                 rng: np.random.Generator) -> pd.DataFrame:
     """Individual COVID-19 deaths: who died is drawn from residents by risk."""
     from hi_analysis.synth._tools import weighted_top_k
 
@@ -325,36 +285,27 @@ def covid_deaths(
     codes, uniques = pd.factorize(district)
     age = residents["age"].to_numpy().astype(float)
     imd = lsoas["imd_decile"].to_numpy()[residents["lsoa"].to_numpy()]
-    w = (
-        np.exp(0.11 * (age - 80))
-        * np.where(residents["sex"] == "Male", 1.6, 1.0)
-        * (1 + 0.06 * (10 - imd))
-        * residents["ethnicity"].map(COVID_ETHNIC_RR).to_numpy(dtype=float)
-    )
+    w = (np.exp(0.11 * (age - 80)) * np.where(residents["sex"] == "Male", 1.6, 1.0)
+         * (1 + 0.06 * (10 - imd))
+         * residents["ethnicity"].map(COVID_ETHNIC_RR).to_numpy(dtype=float))
     k = totals.reindex(uniques).to_numpy()
     chosen = weighted_top_k(codes, w, k, rng)
     people = residents[chosen].copy()
     people["district"] = district[chosen]
     people = people.sample(frac=1.0, random_state=rng.integers(2**31)).sort_values(
-        "district", kind="stable"
-    )
+        "district", kind="stable")
     week_rows = weekly.loc[weekly.index.repeat(weekly["deaths"])]
     week_rows = week_rows.sort_values("district", kind="stable")
     days = rng.integers(0, 7, len(people)).astype("timedelta64[D]")
     icd = np.where(rng.random(len(people)) < 0.92, "U07.1", "U07.2")
-    return pd.DataFrame(
-        {
-            "lsoa": people["lsoa"].to_numpy(),
-            "age": people["age"].to_numpy(),
-            "sex": people["sex"].astype(str).to_numpy(),
-            "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
-            "date_of_death": (
-                week_rows["week_start"].to_numpy().astype("datetime64[D]") + days
-            ).astype("datetime64[ns]"),
-            "cause_group": "COVID-19",
-            "underlying_cause_icd10": icd,
-        }
-    )
+    return pd.DataFrame({
+        "lsoa": people["lsoa"].to_numpy(), "age": people["age"].to_numpy(),
+        "sex": people["sex"].astype(str).to_numpy(),
+        "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
+        "date_of_death": (week_rows["week_start"].to_numpy().astype("datetime64[D]") + days)
+        .astype("datetime64[ns]"),
+        "cause_group": "COVID-19", "underlying_cause_icd10": icd,
+    })
 
 
 def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
@@ -376,14 +327,13 @@ def monthly_targets(districts: list[str], years: range) -> pd.DataFrame:
     england = monthly[monthly["area_code"] == "E92000001"]
     absent = [d for d in districts if d not in set(real["district"])]
     if absent:
-        real = pd.concat([real] + [england.assign(district=d) for d in absent], ignore_index=True)
+        real = pd.concat([real] + [england.assign(district=d) for d in absent],
+                         ignore_index=True)
     base = real[real["year"].between(2015, 2019)].groupby(["district", "month"])["deaths"].mean()
-    full = pd.MultiIndex.from_product(
-        [districts, list(years), range(1, 13)], names=["district", "year", "month"]
-    ).to_frame(index=False)
-    out = full.merge(
-        real[["district", "year", "month", "deaths"]], how="left", on=["district", "year", "month"]
-    )
+    full = pd.MultiIndex.from_product([districts, list(years), range(1, 13)],
+                                      names=["district", "year", "month"]).to_frame(index=False)
+    out = full.merge(real[["district", "year", "month", "deaths"]], how="left",
+                     on=["district", "year", "month"])
     fill = pd.Series(list(zip(out["district"], out["month"], strict=True))).map(base)
     out["deaths"] = out["deaths"].astype(float).fillna(fill)
     return out
@@ -405,13 +355,8 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return n
 
 
-def months_from_real(
-    frame: pd.DataFrame,
-    covid: pd.DataFrame,
-    lsoas: pd.DataFrame,
-    years: range,
-    rng: np.random.Generator,
-) -> np.ndarray:
+def months_from_real(frame: pd.DataFrame, covid: pd.DataFrame, lsoas: pd.DataFrame,
+                     years: range, rng: np.random.Generator) -> np.ndarray:
     """Dates of death for non-COVID deaths, spread over each year's months like the real ones.
 
     In each district and year the non-COVID deaths (whose yearly number is set by the
@@ -426,22 +371,16 @@ def months_from_real(
     cd = lsoas["district"].to_numpy()[covid["lsoa"].to_numpy()]
     cdate = pd.DatetimeIndex(covid["date_of_death"])
     c = pd.DataFrame({"district": cd, "year": cdate.year, "month": cdate.month}).value_counts()
-    target["covid"] = [
-        c.get(k, 0) for k in zip(target["district"], target["year"], target["month"], strict=True)
-    ]
+    target["covid"] = [c.get(k, 0) for k in zip(target["district"], target["year"],
+                                                target["month"], strict=True)]
     target["weight"] = np.maximum(target["deaths"] - target["covid"], 0.2 * target["deaths"])
     weights = target.set_index(["district", "year", "month"])["weight"]
     month = np.zeros(len(frame), dtype=np.int64)
     order = np.lexsort((year, district))
     keys = pd.DataFrame({"d": district[order], "y": year[order]})
-    bounds = np.flatnonzero(
-        np.r_[
-            True,
-            (keys["d"].to_numpy()[1:] != keys["d"].to_numpy()[:-1])
-            | (keys["y"].to_numpy()[1:] != keys["y"].to_numpy()[:-1]),
-            True,
-        ]
-    )
+    bounds = np.flatnonzero(np.r_[True, (keys["d"].to_numpy()[1:] != keys["d"].to_numpy()[:-1])
+                                  | (keys["y"].to_numpy()[1:] != keys["y"].to_numpy()[:-1]),
+                                  True])
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         d, y = keys["d"].iloc[a], int(keys["y"].iloc[a])
         w = weights.loc[(d, y)].to_numpy(dtype=float)
@@ -451,17 +390,11 @@ def months_from_real(
     days = (start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")
     offset = (rng.random(len(frame)) * days.astype(int)).astype(np.int64)
     return (start.astype("datetime64[D]") + offset.astype("timedelta64[D]")).astype(
-        "datetime64[ns]"
-    )
+        "datetime64[ns]")
 
 
-def deaths_extract(
-    residents: pd.DataFrame,
-    lsoas: pd.DataFrame,
-    years: range,
-    rng: np.random.Generator,
-    id_start: int,
-) -> tuple[pd.DataFrame, list]:
+def deaths_extract(residents: pd.DataFrame, lsoas: pd.DataFrame, years: range,
+                   rng: np.random.Generator, id_start: int) -> tuple[pd.DataFrame, list]:
     """The deaths extract (all causes, including COVID-19) and the calibration used."""
     calibration = calibrate_all(residents, lsoas)
     other = all_cause_deaths(residents, lsoas, calibration, years, rng)
@@ -469,8 +402,7 @@ def deaths_extract(
     other["date_of_death"] = months_from_real(other, covid, lsoas, years, rng)
     frame = pd.concat([other, covid], ignore_index=True)
     frame = frame.sort_values(["date_of_death", "lsoa", "age"], kind="stable").reset_index(
-        drop=True
-    )
+        drop=True)
     frame["premature"] = frame["age"] < 75
     p_avoid = frame["cause_group"].map(_AVOIDABLE).to_numpy(dtype=float)
     frame["avoidable"] = frame["premature"].to_numpy() & (rng.random(len(frame)) < p_avoid)

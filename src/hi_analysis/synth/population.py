@@ -53,9 +53,8 @@ def lsoa_table(system: System) -> pd.DataFrame:
 
 
 def _ethnic_shares(lsoa11: pd.Series) -> pd.DataFrame:
-    eth = load("ethnicity_lsoa21").pivot(
-        index="lsoa21cd", columns="ethnic_group_5", values="persons"
-    )
+    eth = load("ethnicity_lsoa21").pivot(index="lsoa21cd", columns="ethnic_group_5",
+                                         values="persons")
     link = load("lookup_lsoa11_lsoa21")
     link = link[link["lsoa11_code"].isin(set(lsoa11))]
     counts = eth.reindex(link["lsoa21_code"]).set_axis(link["lsoa11_code"]).groupby(level=0).sum()
@@ -100,12 +99,10 @@ def build_residents(system: System, lsoas: pd.DataFrame, rng: np.random.Generato
     group = (rng.random(len(lsoa))[:, None] > cum).sum(axis=1).clip(0, 4)
     n = len(lsoa)
     order = rng.permutation(n)  # ids carry no information about place or age
-    return pd.DataFrame(
-        {
-            "person_id": make_ids("P", 1, n)[np.argsort(order)],
-            "lsoa": lsoa,
-            "age": age,
-            "sex": pd.Categorical.from_codes(female.astype(np.int8) ^ 1, ["Female", "Male"]),
-            "ethnicity": pd.Categorical.from_codes(group.astype(np.int8), list(ETHNIC_GROUPS_5)),
-        }
-    )
+    return pd.DataFrame({
+        "person_id": make_ids("P", 1, n)[np.argsort(order)],
+        "lsoa": lsoa,
+        "age": age,
+        "sex": pd.Categorical.from_codes(female.astype(np.int8) ^ 1, ["Female", "Male"]),
+        "ethnicity": pd.Categorical.from_codes(group.astype(np.int8), list(ETHNIC_GROUPS_5)),
+    })

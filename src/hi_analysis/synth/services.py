@@ -16,28 +16,19 @@ from hi_analysis.data.schemas import VACCINATION_AGE_BANDS
 from hi_analysis.synth._tools import dates_in_years, take, weighted_top_k
 
 #: Relative propensity to take up vaccination by ethnic group (log scale, illustrative).
-VACCINE_ETHNIC_LOGIT = {
-    "Asian, Asian British or Asian Welsh": -0.4,
-    "Black, Black British, Black Welsh, Caribbean or African": -1.2,
-    "Mixed or Multiple ethnic groups": -0.6,
-    "White": 0.0,
-    "Other ethnic group": -0.6,
-}
+VACCINE_ETHNIC_LOGIT = {"Asian, Asian British or Asian Welsh": -0.4,
+                        "Black, Black British, Black Welsh, Caribbean or African": -1.2,
+                        "Mixed or Multiple ethnic groups": -0.6, "White": 0.0,
+                        "Other ethnic group": -0.6}
 COVID_AS_AT = pd.Timestamp("2021-07-11")
 #: First-dose windows by vaccination age band (the JCVI priority order of 2020-21).
 _DOSE1_WINDOWS = {
-    "80+": ("2020-12-08", "2021-02-05"),
-    "75-79": ("2021-01-10", "2021-02-12"),
-    "70-74": ("2021-01-18", "2021-02-15"),
-    "65-69": ("2021-02-08", "2021-03-10"),
-    "60-64": ("2021-02-22", "2021-03-25"),
-    "55-59": ("2021-03-01", "2021-04-10"),
-    "50-54": ("2021-03-10", "2021-04-25"),
-    "45-49": ("2021-04-13", "2021-05-20"),
-    "40-44": ("2021-04-30", "2021-06-05"),
-    "35-39": ("2021-05-13", "2021-06-20"),
-    "30-34": ("2021-05-26", "2021-06-30"),
-    "25-29": ("2021-06-08", "2021-07-05"),
+    "80+": ("2020-12-08", "2021-02-05"), "75-79": ("2021-01-10", "2021-02-12"),
+    "70-74": ("2021-01-18", "2021-02-15"), "65-69": ("2021-02-08", "2021-03-10"),
+    "60-64": ("2021-02-22", "2021-03-25"), "55-59": ("2021-03-01", "2021-04-10"),
+    "50-54": ("2021-03-10", "2021-04-25"), "45-49": ("2021-04-13", "2021-05-20"),
+    "40-44": ("2021-04-30", "2021-06-05"), "35-39": ("2021-05-13", "2021-06-20"),
+    "30-34": ("2021-05-26", "2021-06-30"), "25-29": ("2021-06-08", "2021-07-05"),
     "Under 25": ("2021-06-15", "2021-07-10"),
 }
 
@@ -53,14 +44,12 @@ def vaccination_band(age: np.ndarray) -> np.ndarray:
 
 def _between(start: str, end: str, n: int, rng: np.random.Generator) -> np.ndarray:
     s, e = np.datetime64(start, "D"), np.datetime64(end, "D")
-    return (s + rng.integers(0, int((e - s).astype(int)) + 1, n).astype("timedelta64[D]")).astype(
-        "datetime64[ns]"
-    )
+    return (s + rng.integers(0, int((e - s).astype(int)) + 1, n).astype("timedelta64[D]")
+            ).astype("datetime64[ns]")
 
 
-def covid_vaccinations(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def covid_vaccinations(residents: pd.DataFrame, lsoas: pd.DataFrame,
+                       rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """COVID-19 first and second doses to 11 July 2021, matching the real MSOA x age counts.
 
     Within each MSOA and age band exactly the real number of people receive a first
@@ -82,29 +71,24 @@ def covid_vaccinations(
     people["msoa"] = lsoas["msoa11cd"].to_numpy()[people["lsoa"].to_numpy()]
     real = load("covid_vaccination_msoa11")
     real = real[real["msoa11cd"].isin(set(people["msoa"]))]
-    cell_codes, cell_index = pd.factorize(
-        pd.MultiIndex.from_arrays([people["msoa"], people["band"]])
-    )
+    cell_codes, cell_index = pd.factorize(pd.MultiIndex.from_arrays(
+        [people["msoa"], people["band"]]))
     residents_in_cell = np.bincount(cell_codes)
     if len(real):
-        real = real.pivot_table(
-            index=["msoa11cd", "age_band"],
-            columns="dose",
-            values="people_vaccinated",
-            observed=True,
-        ).fillna(0)
+        real = real.pivot_table(index=["msoa11cd", "age_band"], columns="dose",
+                                values="people_vaccinated", observed=True).fillna(0)
         want1 = real["first"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
         want2 = real["second"].reindex(cell_index).fillna(0).to_numpy().round().astype(np.int64)
     else:  # no published MSOA counts for this system: the national gradient
-        p1, p2 = national_coverage(
-            people["age"].to_numpy(), lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()]
-        )
+        p1, p2 = national_coverage(people["age"].to_numpy(),
+                                   lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()])
         want1 = np.bincount(cell_codes, weights=p1).round().astype(np.int64)
         want2 = np.minimum(np.bincount(cell_codes, weights=p2).round().astype(np.int64), want1)
     k1 = np.minimum(want1, residents_in_cell)
     k2 = np.minimum(want2, k1)
     imd = lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()]
-    logit = 0.12 * (imd - 5.5) + people["ethnicity"].map(VACCINE_ETHNIC_LOGIT).to_numpy(dtype=float)
+    logit = (0.12 * (imd - 5.5)
+             + people["ethnicity"].map(VACCINE_ETHNIC_LOGIT).to_numpy(dtype=float))
     w = np.exp(logit)
     got1 = weighted_top_k(cell_codes, w, k1, rng)
     # second doses go to the earliest first-dosed (same propensity order)
@@ -120,32 +104,20 @@ def covid_vaccinations(
         dose1[early] = _between(start, latest, early.sum(), rng)
         dose1[m & ~got2] = _between(start, end, (m & ~got2).sum(), rng)
     gap = rng.integers(56, 85, len(people)).astype("timedelta64[D]")
-    dose2 = np.where(
-        got2, np.minimum(dose1 + gap, np.datetime64(COVID_AS_AT, "ns")), np.datetime64("NaT")
-    )
-    records = pd.DataFrame(
-        {
-            "lsoa": people["lsoa"].to_numpy(),
-            "age": people["age"].to_numpy(),
-            "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
-            "programme": "COVID-19",
-            "season": "2020/21 primary course",
-            "eligible": True,
-            "dose1_date": dose1,
-            "dose2_date": dose2.astype("datetime64[ns]"),
-        }
-    )
-    cells = pd.DataFrame(
-        {
-            "msoa11cd": cell_index.get_level_values(0),
-            "age_band": cell_index.get_level_values(1),
-            "residents": residents_in_cell,
-            "real_first": want1,
-            "real_second": want2,
-            "first": np.bincount(cell_codes, weights=got1).astype(int),
-            "second": np.bincount(cell_codes, weights=got2).astype(int),
-        }
-    )
+    dose2 = np.where(got2, np.minimum(dose1 + gap, np.datetime64(COVID_AS_AT, "ns")),
+                     np.datetime64("NaT"))
+    records = pd.DataFrame({
+        "lsoa": people["lsoa"].to_numpy(), "age": people["age"].to_numpy(),
+        "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
+        "programme": "COVID-19", "season": "2020/21 primary course", "eligible": True,
+        "dose1_date": dose1, "dose2_date": dose2.astype("datetime64[ns]"),
+    })
+    cells = pd.DataFrame({"msoa11cd": cell_index.get_level_values(0),
+                          "age_band": cell_index.get_level_values(1),
+                          "residents": residents_in_cell, "real_first": want1,
+                          "real_second": want2,
+                          "first": np.bincount(cell_codes, weights=got1).astype(int),
+                          "second": np.bincount(cell_codes, weights=got2).astype(int)})
     return records, cells
 
 
@@ -154,17 +126,8 @@ def covid_vaccinations(
 #: (second doses then followed the first after 8 to 12 weeks).
 NATIONAL_FIRST_DOSE_WEEK = "2021-07-07"
 NATIONAL_SECOND_DOSE_WEEK = "2021-04-28"
-_OS_BANDS = (
-    (18, "18-29"),
-    (30, "30-39"),
-    (40, "40-49"),
-    (50, "50-54"),
-    (55, "55-59"),
-    (60, "60-64"),
-    (65, "65-69"),
-    (70, "70-79"),
-    (80, "80+"),
-)
+_OS_BANDS = ((18, "18-29"), (30, "30-39"), (40, "40-49"), (50, "50-54"), (55, "55-59"),
+             (60, "60-64"), (65, "65-69"), (70, "70-79"), (80, "80+"))
 
 
 def national_coverage(age: np.ndarray, imd_decile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,9 +160,8 @@ def national_coverage(age: np.ndarray, imd_decile: np.ndarray) -> tuple[np.ndarr
     return out[0], np.minimum(out[1], out[0])
 
 
-def flu_vaccinations(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def flu_vaccinations(residents: pd.DataFrame, lsoas: pd.DataFrame,
+                     rng: np.random.Generator) -> pd.DataFrame:
     """Influenza vaccination of everyone aged 65 and over, 2023/24 season.
 
     Uptake averages about 75% (the national ambition), lower in more deprived
@@ -207,25 +169,17 @@ def flu_vaccinations(
     """
     people = residents[residents["age"] >= 65]
     imd = lsoas["imd_decile"].to_numpy()[people["lsoa"].to_numpy()]
-    logit = (
-        1.1
-        + 0.10 * (imd - 5.5)
-        + people["ethnicity"].map(VACCINE_ETHNIC_LOGIT).to_numpy(dtype=float)
-    )
+    logit = (1.1 + 0.10 * (imd - 5.5)
+             + people["ethnicity"].map(VACCINE_ETHNIC_LOGIT).to_numpy(dtype=float))
     got = rng.random(len(people)) < 1 / (1 + np.exp(-logit))
     dose = _between("2023-09-11", "2024-01-31", len(people), rng)
-    return pd.DataFrame(
-        {
-            "lsoa": people["lsoa"].to_numpy(),
-            "age": people["age"].to_numpy(),
-            "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
-            "programme": "Influenza",
-            "season": "2023/24",
-            "eligible": True,
-            "dose1_date": np.where(got, dose, np.datetime64("NaT")).astype("datetime64[ns]"),
-            "dose2_date": np.full(len(people), np.datetime64("NaT"), dtype="datetime64[ns]"),
-        }
-    )
+    return pd.DataFrame({
+        "lsoa": people["lsoa"].to_numpy(), "age": people["age"].to_numpy(),
+        "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
+        "programme": "Influenza", "season": "2023/24", "eligible": True,
+        "dose1_date": np.where(got, dose, np.datetime64("NaT")).astype("datetime64[ns]"),
+        "dose2_date": np.full(len(people), np.datetime64("NaT"), dtype="datetime64[ns]"),
+    })
 
 
 # ----------------------------------------------------------------------------- registers
@@ -241,9 +195,8 @@ LTC = {
 REGISTER_DATE = pd.Timestamp("2020-03-31")
 
 
-def ltc_register(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def ltc_register(residents: pd.DataFrame, lsoas: pd.DataFrame,
+                 rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long-term condition registers at 31 March 2020, matching QOF 2019/20 by IMD decile.
 
     For each condition and national IMD 2019 decile, exactly ``round(prevalence x
@@ -269,40 +222,28 @@ def ltc_register(
         w = np.where(age >= min_age, 1 / (1 + np.exp(-(a + b * age))), 0.0)
         chosen = weighted_top_k(decile, w, k, rng)
         people = residents[chosen]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "lsoa": people["lsoa"].to_numpy(),
-                    "age": people["age"].to_numpy(),
-                    "sex": people["sex"].astype(str).to_numpy(),
-                    "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
-                    "person_index": np.flatnonzero(chosen),
-                    "condition": condition,
-                    "as_at": REGISTER_DATE,
-                }
-            )
-        )
+        frames.append(pd.DataFrame({
+            "lsoa": people["lsoa"].to_numpy(), "age": people["age"].to_numpy(),
+            "sex": people["sex"].astype(str).to_numpy(),
+            "ethnicity_true": people["ethnicity"].astype(str).to_numpy(),
+            "person_index": np.flatnonzero(chosen), "condition": condition,
+            "as_at": REGISTER_DATE}))
         got = np.bincount(decile[chosen], minlength=11)
         for d in range(1, 11):
             if n_by_decile[d]:
-                checks.append((condition, d, prev[d], got[d] / n_by_decile[d], int(n_by_decile[d])))
-    targets = pd.DataFrame(
-        checks, columns=["condition", "imd_decile", "target_prevalence", "prevalence", "registered"]
-    )
+                checks.append((condition, d, prev[d], got[d] / n_by_decile[d],
+                               int(n_by_decile[d])))
+    targets = pd.DataFrame(checks, columns=["condition", "imd_decile", "target_prevalence",
+                                            "prevalence", "registered"])
     return pd.concat(frames, ignore_index=True), targets
 
 
 # ----------------------------------------------------------------------------- admissions
 def _cells(residents: pd.DataFrame) -> pd.DataFrame:
     """Residents counted by (LSOA, age capped at 95, sex, ethnicity); categorical columns."""
-    cells = pd.DataFrame(
-        {
-            "lsoa": residents["lsoa"].to_numpy(),
-            "age": np.minimum(residents["age"].to_numpy(), 95),
-            "sex": residents["sex"],
-            "ethnicity": residents["ethnicity"],
-        }
-    )
+    cells = pd.DataFrame({"lsoa": residents["lsoa"].to_numpy(),
+                          "age": np.minimum(residents["age"].to_numpy(), 95),
+                          "sex": residents["sex"], "ethnicity": residents["ethnicity"]})
     cells = cells.value_counts().rename("n").reset_index()
     return cells[cells["n"] > 0].reset_index(drop=True)
 
@@ -312,33 +253,22 @@ def _year_factor(years: np.ndarray, shock: dict[int, float], growth: float) -> n
     return base * np.array([shock.get(int(y), 1.0) for y in years])
 
 
-def _poisson_records(
-    cells: pd.DataFrame,
-    rate: np.ndarray,
-    years: np.ndarray,
-    year_factor: np.ndarray,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def _poisson_records(cells: pd.DataFrame, rate: np.ndarray, years: np.ndarray,
+                     year_factor: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     lam = cells["n"].to_numpy()[None, :] * rate[None, :] * year_factor[:, None]
     counts = rng.poisson(lam).ravel()
     cell = np.tile(np.arange(len(cells)), len(years))
     year = np.repeat(years, len(cells))
     idx = np.repeat(cell, counts)
-    out = pd.DataFrame(
-        {
-            "lsoa": cells["lsoa"].to_numpy()[idx],
-            "age": cells["age"].to_numpy()[idx],
-            "sex": take(cells["sex"], idx),
-            "ethnicity": take(cells["ethnicity"], idx),
-            "year": np.repeat(year, counts),
-        }
-    )
+    out = pd.DataFrame({"lsoa": cells["lsoa"].to_numpy()[idx],
+                        "age": cells["age"].to_numpy()[idx],
+                        "sex": take(cells["sex"], idx), "ethnicity": take(cells["ethnicity"], idx),
+                        "year": np.repeat(year, counts)})
     return out
 
 
-def emergency_admissions(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, years: range, rng: np.random.Generator
-) -> pd.DataFrame:
+def emergency_admissions(residents: pd.DataFrame, lsoas: pd.DataFrame, years: range,
+                         rng: np.random.Generator) -> pd.DataFrame:
     """Emergency admissions with a deprivation gradient and the 2020 fall in activity.
 
     The rate per person-year is U-shaped in age (about 0.25 in infancy, 0.05 in
@@ -349,53 +279,35 @@ def emergency_admissions(
     cells = _cells(residents)
     age = cells["age"].to_numpy().astype(float)
     imd = lsoas["imd_decile"].to_numpy()[cells["lsoa"].to_numpy()]
-    rate = np.where(
-        age < 1, 0.25, np.where(age < 16, 0.05, 0.06 * np.exp(np.maximum(age - 40, 0) * 0.04))
-    ) * (1 + 0.065 * (10 - imd))
+    rate = (np.where(age < 1, 0.25, np.where(age < 16, 0.05, 0.06 * np.exp(
+        np.maximum(age - 40, 0) * 0.04))) * (1 + 0.065 * (10 - imd)))
     yrs = np.array(years)
-    out = _poisson_records(cells, rate, yrs, _year_factor(yrs, {2020: 0.8, 2021: 0.9}, 0.015), rng)
+    out = _poisson_records(cells, rate, yrs, _year_factor(yrs, {2020: 0.8, 2021: 0.9}, 0.015),
+                           rng)
     a = out["age"].to_numpy()
-    groups = np.array(
-        ["Respiratory", "Circulatory", "Injury", "Digestive", "Mental health", "Other"],
-        dtype=object,
-    )
-    mix = np.where(
-        (a < 16)[:, None],
-        [0.35, 0.02, 0.25, 0.10, 0.03, 0.25],
-        np.where(
-            (a < 65)[:, None],
-            [0.15, 0.10, 0.20, 0.15, 0.08, 0.32],
-            [0.25, 0.25, 0.15, 0.12, 0.03, 0.20],
-        ),
-    )
+    groups = np.array(["Respiratory", "Circulatory", "Injury", "Digestive", "Mental health",
+                       "Other"], dtype=object)
+    mix = np.where((a < 16)[:, None], [0.35, 0.02, 0.25, 0.10, 0.03, 0.25],
+                   np.where((a < 65)[:, None], [0.15, 0.10, 0.20, 0.15, 0.08, 0.32],
+                            [0.25, 0.25, 0.15, 0.12, 0.03, 0.20]))
     g = (rng.random(len(out))[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, 5)
     out["diagnosis_group"] = pd.Categorical.from_codes(g, categories=list(groups))
     imd_r = lsoas["imd_decile"].to_numpy()[out["lsoa"].to_numpy()]
     p_acsc = np.select([g == 0, g == 1, g == 3], [0.45, 0.35, 0.15], 0.05) * (
-        1 + 0.04 * (10 - imd_r)
-    )
+        1 + 0.04 * (10 - imd_r))
     out["acsc"] = rng.random(len(out)) < p_acsc
     out["admission_date"] = dates_in_years(out["year"].to_numpy(), rng, seasonal=True)
     return out.rename(columns={"ethnicity": "ethnicity_true"}).drop(columns=["year"])
 
 
 # ----------------------------------------------------------------------------- waiting list
-SPECIALTY_MIX = {
-    "Trauma and orthopaedics": 0.18,
-    "Ophthalmology": 0.14,
-    "General surgery": 0.12,
-    "ENT": 0.09,
-    "Gynaecology": 0.09,
-    "Cardiology": 0.07,
-    "Dermatology": 0.08,
-    "Urology": 0.07,
-    "Other": 0.16,
-}
+SPECIALTY_MIX = {"Trauma and orthopaedics": 0.18, "Ophthalmology": 0.14,
+                 "General surgery": 0.12, "ENT": 0.09, "Gynaecology": 0.09, "Cardiology": 0.07,
+                 "Dermatology": 0.08, "Urology": 0.07, "Other": 0.16}
 
 
-def waiting_list(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, start: str, end: str, rng: np.random.Generator
-) -> pd.DataFrame:
+def waiting_list(residents: pd.DataFrame, lsoas: pd.DataFrame, start: str, end: str,
+                 rng: np.random.Generator) -> pd.DataFrame:
     """Monthly snapshots of the elective waiting list (one row per open pathway per month).
 
     Referrals arrive at about 0.1 per person-year (rising with age). Before March 2020
@@ -416,16 +328,16 @@ def waiting_list(
     start_month = rng.integers(-12, n_months, len(cell))
     first = np.datetime64(months[0].date(), "D")
     month_start = first.astype("datetime64[M]") + start_month.astype("timedelta64[M]")
-    clock = month_start.astype("datetime64[D]") + rng.integers(0, 28, len(cell)).astype(
-        "timedelta64[D]"
-    )
+    clock = (month_start.astype("datetime64[D]")
+             + rng.integers(0, 28, len(cell)).astype("timedelta64[D]"))
     imd = lsoas["imd_decile"].to_numpy()[cells["lsoa"].to_numpy()[cell]]
     minority = (cells["ethnicity"] != "White").to_numpy()[cell]
     base_weeks = rng.lognormal(np.log(9), 0.7, len(cell))
     covid_window = (clock >= np.datetime64("2019-10-01")) & (clock <= np.datetime64("2021-06-30"))
     pause = np.where(covid_window, rng.lognormal(np.log(26), 0.5, len(cell)), 0.0)
     after = clock >= np.datetime64("2020-03-01")
-    inequity = np.where(after, np.where(imd <= 2, 1.25, 1.0) * np.where(minority, 1.15, 1.0), 1.0)
+    inequity = np.where(after, np.where(imd <= 2, 1.25, 1.0) * np.where(minority, 1.15, 1.0),
+                        1.0)
     backlog = np.where(clock >= np.datetime64("2021-07-01"), 1.5, 1.0)
     weeks = (base_weeks * backlog + pause) * inequity
     stop = clock + (weeks * 7).astype("timedelta64[D]")
@@ -442,31 +354,24 @@ def waiting_list(
     prio = rng.choice(5, size=len(cell), p=[0.02, 0.08, 0.20, 0.55, 0.15])
     c = cell[path]
     waited = (snap_end[snap] - clock[path]).astype(int) // 7
-    return pd.DataFrame(
-        {
-            "pathway": path,
-            "lsoa": cells["lsoa"].to_numpy()[c],
-            "age": cells["age"].to_numpy()[c],
-            "sex": take(cells["sex"], c),
-            "ethnicity_true": take(cells["ethnicity"], c),
-            "snapshot_month": months.to_numpy()[snap],
-            "clock_start": clock[path].astype("datetime64[ns]"),
-            "weeks_waiting": waited.astype(np.int16),
-            "specialty": pd.Categorical.from_codes(spec[path], categories=list(spec_names)),
-            "priority": pd.Categorical.from_codes(
-                prio[path], categories=["P1", "P2", "P3", "P4", "Not recorded"]
-            ),
-        }
-    )
+    return pd.DataFrame({
+        "pathway": path, "lsoa": cells["lsoa"].to_numpy()[c], "age": cells["age"].to_numpy()[c],
+        "sex": take(cells["sex"], c), "ethnicity_true": take(cells["ethnicity"], c),
+        "snapshot_month": months.to_numpy()[snap],
+        "clock_start": clock[path].astype("datetime64[ns]"),
+        "weeks_waiting": waited.astype(np.int16),
+        "specialty": pd.Categorical.from_codes(spec[path], categories=list(spec_names)),
+        "priority": pd.Categorical.from_codes(prio[path], categories=["P1", "P2", "P3", "P4",
+                                                                       "Not recorded"]),
+    })
 
 
 # ----------------------------------------------------------------------------- appointments
 APPOINTMENT_SAMPLE = 20  # one in twenty registered patients
 
 
-def gp_appointments(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, years: range, rng: np.random.Generator
-) -> pd.DataFrame:
+def gp_appointments(residents: pd.DataFrame, lsoas: pd.DataFrame, years: range,
+                    rng: np.random.Generator) -> pd.DataFrame:
     """GP appointments for a 1-in-20 sample of patients, with a digital-exclusion gradient.
 
     About 5 appointments per person-year (more for the very young and the old).
@@ -497,27 +402,20 @@ def gp_appointments(
     prob /= prob.sum(axis=1, keepdims=True)
     mode = (rng.random(len(a))[:, None] > np.cumsum(prob, axis=1)).sum(axis=1).clip(0, 3)
     dna = rng.random(len(a)) < 0.03 + 0.006 * (10 - imd) + np.where(a.astype(int) < 30, 0.02, 0)
-    return pd.DataFrame(
-        {
-            "lsoa": p["lsoa"].to_numpy(),
-            "age": p["age"].to_numpy(),
-            "ethnicity_true": p["ethnicity"].astype(str).to_numpy(),
-            "person_index": sample_index[person],
-            "appointment_date": dates_in_years(year, rng, seasonal=True),
-            "mode": pd.Categorical.from_codes(
-                mode, ["Face to face", "Telephone", "Video", "Online"]
-            ),
-            "attendance": pd.Categorical.from_codes(
-                dna.astype(np.int8), ["Attended", "Did not attend"]
-            ),
-        }
-    )
+    return pd.DataFrame({
+        "lsoa": p["lsoa"].to_numpy(), "age": p["age"].to_numpy(),
+        "ethnicity_true": p["ethnicity"].astype(str).to_numpy(),
+        "person_index": sample_index[person],
+        "appointment_date": dates_in_years(year, rng, seasonal=True),
+        "mode": pd.Categorical.from_codes(mode, ["Face to face", "Telephone", "Video", "Online"]),
+        "attendance": pd.Categorical.from_codes(dna.astype(np.int8),
+                                                ["Attended", "Did not attend"]),
+    })
 
 
 # ----------------------------------------------------------------------------- programmes
-def programme_activity(
-    residents: pd.DataFrame, lsoas: pd.DataFrame, years: range, rng: np.random.Generator
-) -> pd.DataFrame:
+def programme_activity(residents: pd.DataFrame, lsoas: pd.DataFrame, years: range,
+                       rng: np.random.Generator) -> pd.DataFrame:
     """Activity of three programmes evaluated with logic models.
 
     - Hypertension case-finding (from October 2021): about 3% of people aged 40+ a
@@ -539,63 +437,34 @@ def programme_activity(
         boost = np.where((y >= 2023) & (imd[adults40] <= 2), 1.6, 1.0)
         who = adults40[rng.random(len(adults40)) < share * boost]
         start = "2021-10-01" if y == 2021 else f"{y}-01-01"
-        frames.append(
-            _activity(
-                residents,
-                who,
-                "Hypertension case-finding",
-                _between(start, f"{y}-12-31", len(who), rng),
-                rng.choice(2, len(who), p=[0.88, 0.12]),
-                rng,
-            )
-        )
+        frames.append(_activity(residents, who, "Hypertension case-finding",
+                                _between(start, f"{y}-12-31", len(who), rng),
+                                rng.choice(2, len(who), p=[0.88, 0.12]), rng))
     # LD and SMI registers (fixed for the period)
     ld = np.flatnonzero((age >= 14) & (rng.random(len(age)) < 0.005 * (1 + 0.05 * (10 - imd))))
     smi = np.flatnonzero((age >= 18) & (rng.random(len(age)) < 0.01 * (1 + 0.07 * (10 - imd))))
     for y in yrs:
         ld_rate = 0.55 + 0.025 * (y - 2015)
         smi_rate = {2020: 0.25, 2021: 0.40}.get(int(y), 0.35 + 0.02 * (y - 2015))
-        for who, programme, rate in (
-            (ld, "LD annual health check", ld_rate),
-            (smi, "SMI physical health check", smi_rate),
-        ):
+        for who, programme, rate in ((ld, "LD annual health check", ld_rate),
+                                     (smi, "SMI physical health check", smi_rate)):
             outcome = np.where(rng.random(len(who)) < rate, 0, rng.choice([2, 3], len(who)))
-            frames.append(
-                _activity(
-                    residents,
-                    who,
-                    programme,
-                    dates_in_years(np.full(len(who), y), rng),
-                    outcome,
-                    rng,
-                )
-            )
+            frames.append(_activity(residents, who, programme,
+                                    dates_in_years(np.full(len(who), y), rng), outcome, rng))
     return pd.concat(frames, ignore_index=True)
 
 
-_OUTCOMES = np.array(
-    ["Completed", "Completed and referred", "Declined", "Did not attend"], dtype=object
-)
+_OUTCOMES = np.array(["Completed", "Completed and referred", "Declined", "Did not attend"],
+                     dtype=object)
 
 
-def _activity(
-    residents: pd.DataFrame,
-    who: np.ndarray,
-    programme: str,
-    dates: np.ndarray,
-    outcome: np.ndarray,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def _activity(residents: pd.DataFrame, who: np.ndarray, programme: str, dates: np.ndarray,
+              outcome: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     p = residents.iloc[who]
-    return pd.DataFrame(
-        {
-            "lsoa": p["lsoa"].to_numpy(),
-            "age": p["age"].to_numpy(),
-            "sex": p["sex"].astype(str).to_numpy(),
-            "ethnicity_true": p["ethnicity"].astype(str).to_numpy(),
-            "person_index": who,
-            "programme": programme,
-            "activity_date": dates,
-            "outcome": _OUTCOMES[outcome],
-        }
-    )
+    return pd.DataFrame({
+        "lsoa": p["lsoa"].to_numpy(), "age": p["age"].to_numpy(),
+        "sex": p["sex"].astype(str).to_numpy(),
+        "ethnicity_true": p["ethnicity"].astype(str).to_numpy(),
+        "person_index": who, "programme": programme, "activity_date": dates,
+        "outcome": _OUTCOMES[outcome],
+    })

@@ -18,7 +18,6 @@ LE_PERIOD = ("2023 - 25", (2023, 2024, 2025))
 #: Fingertips period whose slope index of inequality in life expectancy the deaths reproduce.
 SII_PERIOD = ("2022 - 24", (2022, 2023, 2024))
 
-
 @dataclass(frozen=True)
 class MortalityTarget:
     """Life expectancy and SII a district's synthetic deaths must reproduce, by sex.
@@ -94,10 +93,8 @@ def mortality_targets(
     ft = load("fingertips")
     ft = ft[ft["breakdown"].isna()]
     le_all = ft[(ft["indicator"] == "Life expectancy at birth") & (ft["period"] == LE_PERIOD[0])]
-    sii_all = ft[
-        (ft["indicator"] == "Inequality in life expectancy at birth")
-        & (ft["period"] == SII_PERIOD[0])
-    ]
+    sii_all = ft[(ft["indicator"] == "Inequality in life expectancy at birth")
+                 & (ft["period"] == SII_PERIOD[0])]
     le = le_all.set_index(["area_code", "sex"])["value"].dropna()
     sii = sii_all.set_index(["area_code", "sex"])["value"].dropna()
     stated = stated or {}
@@ -119,9 +116,8 @@ def mortality_targets(
             if not le_published:
                 near = [le[(d, sex)] for d in districts if (d, sex) in le.index]
                 life = float(np.mean(near)) if near else float(le[("E92000001", sex)])
-            out.append(
-                MortalityTarget(district, sex, float(life), float(value), published, le_published)
-            )
+            out.append(MortalityTarget(district, sex, float(life), float(value), published,
+                                       le_published))
     return out
 
 
