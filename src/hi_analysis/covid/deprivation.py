@@ -27,6 +27,10 @@ from hi_analysis.stats.ratios import rate_ratio_model
 
 #: Age from which residents count as "older" in the age adjustment.
 OLDER_AGE = 70
+#: Fewest MSOAs a system needs for local deprivation quintiles: two per quintile, so the
+#: quasi-Poisson models (5 and 6 parameters) keep residual degrees of freedom for the
+#: dispersion.
+MIN_MSOAS = 10
 #: Smallest group (residents) given an age-standardised rate.
 MIN_GROUP = 2_000
 #: Period of the synthetic age-standardised rates.
@@ -107,8 +111,18 @@ def msoa_deaths(system: System) -> pd.DataFrame:
     ltla = d["msoa11_code"].map(look["ltla24_code"])  # national: every English MSOA
     keep = ltla.isin(districts).to_numpy()
     d, ltla = d[keep], ltla[keep]
-    if d.empty:
-        raise ValueError(f"no MSOA COVID-19 deaths for the districts of {system.name}")
+    if len(d) < MIN_MSOAS:
+        from hi_analysis.data.public import dataset
+        from hi_analysis.errors import DataValidationError
+
+        raise DataValidationError(
+            f"data/public/{dataset('covid_deaths_msoa11').file}",
+            [
+                f"{len(d)} MSOA(s) for the districts of {system.name} "
+                f"({', '.join(districts)}); the covid chapter's deprivation quintiles need at "
+                f"least {MIN_MSOAS}, two per quintile (remove covid from system.yml chapters)"
+            ],
+        )
     out = pd.DataFrame(
         {
             "msoa11cd": d["msoa11_code"].to_numpy(),
