@@ -160,30 +160,6 @@ def cumulative_chart(ch: CovidChapter, *, title: str) -> Chart:
     )
 
 
-def cumulative_table(ch: CovidChapter) -> dict:
-    """Registered deaths and deaths involving COVID-19 to June 2021, by area (real)."""
-    c = ch.cumulative
-    frame = pd.DataFrame(
-        {
-            "Area": c["area"],
-            "All deaths": c["deaths_all"],
-            "Deaths involving COVID-19": c["deaths_covid"],
-            "Share (%)": c["value"],
-            "Lower 95% CI": c["lowercl"],
-            "Upper 95% CI": c["uppercl"],
-        }
-    )
-    return {
-        "frame": frame,
-        "counts": ["All deaths", "Deaths involving COVID-19"],
-        "caption": f"Deaths registered from 1 January 2020 to 4 June 2021 and the share "
-        f"involving COVID-19, {ch.place.name}, {ch.system.short_name} and "
-        f"{ch.system.comparator.name} (ONS; Wilson 95% CIs)",
-        "name": "covid-share-of-deaths",
-        "formats": _fmt("Share (%)", "Lower 95% CI", "Upper 95% CI"),
-    }
-
-
 # ----------------------------------------------------------------------------- 2 who died
 def ratio_chart(ch: CovidChapter, *, title: str) -> Chart:
     """Crude and age-adjusted rate ratios by quintile (real)."""

@@ -236,7 +236,7 @@ def deprivation_sentence(ch: CovidChapter) -> str:
     }[_direction(a)]
     older1, older5 = q.loc[1, "share_older"] * 100, q.loc[5, "share_older"] * 100
     crude = f"crude ratio {num(c['ratio'], 2)}, {interval(c['lower'], c['upper'], digits=2)}"
-    if older1 < older5 and a["ratio"] > c["ratio"]:
+    if older1 < older5 and a["ratio"] > c["ratio"] > 1:  # age hid part of a higher risk
         why = (
             f" The raw rates differed much less ({num(q.loc[1, 'value'], 0)} against "
             f"{num(q.loc[5, 'value'], 0)} per 100,000; {crude}), because the most deprived "
