@@ -266,3 +266,9 @@ def test_sii_paragraphs_claim_only_what_the_data_hold():
     about = narrative.sii_about_data(real_vaccination=False, has_published=True)
     assert "NHS England" not in about and "The published SII (OHID) are **real**" in about
     assert "are **real**" not in narrative.sii_about_data(False, False)
+
+
+def test_cases_fallback_says_no_local_rates_are_shown():
+    system, place = _stub_system()
+    text = say.cases_missing_text(_chapter(system=system, place=place))
+    assert text.startswith("**Not shipped for Somewhere.**") and "no local case rates" in text

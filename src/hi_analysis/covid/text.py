@@ -328,9 +328,9 @@ def cases_sentence(ch: CovidChapter) -> str:
 def cases_missing_text(ch: CovidChapter) -> str:
     """The fallback of the cases section, where neither UKHSA table covers the place."""
     return (
-        f"**Not shipped for {ch.place.name}.** UKHSA published cases for every district, "
-        f"but neither copy shipped with this book covers all of {ch.place.name}'s "
-        "districts, so no local case rates are shown."
+        f"**Not shipped for {ch.place.name}.** The UKHSA case tables shipped with this book "
+        f"do not cover every district of {ch.place.name} (UKHSA reported some small "
+        "districts only combined with a neighbour), so no local case rates are shown."
     )
 
 
