@@ -267,8 +267,10 @@ def test_sii_paragraphs_claim_only_what_the_data_hold():
     assert "**real** published counts" in narrative.sii_vaccination_intro("Leicester", True)
     assert "not shipped for Derby" in narrative.sii_vaccination_intro("Derby", False)
     about = narrative.sii_about_data(real_vaccination=False, has_published=True)
-    assert "NHS England" not in about and "The published SII (OHID) are **real**" in about
-    assert "are **real**" not in narrative.sii_about_data(False, False)
+    assert "NHS England" not in about and "The published SII (OHID) is **real**" in about
+    assert "**real**" not in narrative.sii_about_data(False, False)
+    both = narrative.sii_about_data(real_vaccination=True, has_published=True)
+    assert "(NHS England) and the published SII (OHID) are **real**" in both
 
 
 def test_cases_fallback_says_no_local_rates_are_shown():

@@ -636,8 +636,9 @@ def sii_about_data(real_vaccination: bool, has_published: bool) -> str:
         real.append("the COVID-19 vaccination figures (NHS England)")
     if has_published:
         real.append("the published SII (OHID)")
+    verb = "are" if len(real) > 1 else "is"
     tail = (
-        (" " + _cap(join_names(real)) + " are **real** (Open Government Licence v3.0).")
+        (" " + _cap(join_names(real)) + f" {verb} **real** (Open Government Licence v3.0).")
         if real
         else ""
     )
