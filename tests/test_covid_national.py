@@ -277,3 +277,34 @@ def test_cases_fallback_says_no_local_rates_are_shown():
     system, place = _stub_system()
     text = say.cases_missing_text(_chapter(system=system, place=place))
     assert text.startswith("**Not shipped for Somewhere.**") and "no local case rates" in text
+
+
+def test_teaching_uses_the_stated_fallback_where_local_excess_is_not_shipped():
+    from hi_analysis.teaching import covid as lesson
+
+    system, place = _stub_system()
+    periods = pd.DataFrame(
+        {
+            "period": ["March 2020 to December 2021"],
+            "excess": [100_000.0],
+            "excess_lower": [90_000.0],
+            "excess_upper": [110_000.0],
+            "percent": [12.0],
+        }
+    )
+    ch = _chapter(
+        system=system,
+        place=place,
+        cumulative=_cumulative(),
+        england_periods=periods,
+        synthetic={"waiting_list": True},
+        rate_ratios=_ratios((0.77, 0.47, 1.25), (0.63, 0.41, 0.98)).assign(dispersion=1.0),
+        long_wait_ratios=pd.DataFrame({"ratio": [np.nan]}),
+        gap_change={"did": 1.0, "lower": 0.0, "upper": 2.0},
+        recording=pd.DataFrame(columns=["service", "value", "lowercl", "uppercl"]),
+    )
+    steps = " ".join(lesson.primers(ch)[0].example)
+    assert "not shipped for Somewhere, so the example is England" in steps
+    first = lesson.quiz(ch)[0]
+    assert first.id == "covid_share" and first.value == 10.0
+    assert first.source == ("key_results", "id=covid_share_of_deaths_to_2021w22", "value")
