@@ -140,22 +140,11 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     params = tmp_path / "parameters" / "broken"
     (params / "places").mkdir(parents=True)
     system = yaml.safe_load((ROOT / "parameters" / "llr" / "system.yml").read_text())
-    system.update(
-        id="broken", places=["hartlepool"], chapters=["covid"], icb_code="E54000050"
-    )
+    # Rutland alone: five neighbourhoods (MSOAs), too few for deprivation quintiles.
+    system.update(id="broken", places=["rutland"], chapters=["covid"])
     (params / "system.yml").write_text(yaml.safe_dump(system))
-    (params / "places" / "hartlepool.yml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "hartlepool",
-                "name": "Hartlepool",
-                "code": "E06000001",
-                "kind": "unitary authority",
-                "districts": [{"code": "E06000001", "name": "Hartlepool"}],
-                "gp_practices": {"sub_icb": ["16C"]},
-            }
-        )
-    )
+    rutland = ROOT / "parameters" / "llr" / "places" / "rutland.yml"
+    (params / "places" / "rutland.yml").write_text(rutland.read_text())
     exe = Path(sys.executable).with_name("hi-analysis")
     env = {
         "HI_ANALYSIS_ROOT": str(tmp_path),
@@ -172,10 +161,10 @@ def test_failing_notebook_gives_one_line_reason_and_publishes_nothing(tmp_path):
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"hi-analysis: error: covid failed for place 'hartlepool', "
-        r"cell \d+: DataValidationError: data/public/ukhsa_cases_specimen_date_llr_ltla_daily"
-        r"_2020_2023\.csv: no rows for 1 of 1 districts of .*\(E06000001\); this file does "
-        r"not cover the system, so the covid chapter cannot run.*",
+        r"hi-analysis: error: covid failed for place 'rutland', "
+        r"cell \d+: DataValidationError: data/public/ons_covid_deaths_msoa11_mar_dec2020"
+        r"_england\.csv: 5 MSOA\(s\) for the districts of .*\(E06000017\); the covid "
+        r"chapter's deprivation quintiles need at least 10, two per quintile.*",
         last,
     ), last
     assert not (tmp_path / "_build" / "broken" / "site").exists()

@@ -12,6 +12,7 @@ import pytest
 
 from hi_analysis import inequality, needs
 from hi_analysis.config import available_systems, load_system
+from hi_analysis.covid import cases as covid_cases
 from hi_analysis.data import load
 from hi_analysis.data.public import select
 from hi_analysis.errors import ConfigError
@@ -71,8 +72,12 @@ def test_init_writes_valid_parameters_and_every_input_covers_them(icb, tmp_path)
                 }[name]
             ]
         ) == set(districts), name
+    assert "covid" in system.chapters  # the national COVID-19 tables cover every district
     for place in system.places:
         assert lsoa21_codes(place) and lsoa11_codes(place)
+        # real UKHSA cases for every place but the two UKHSA reported only combined with a
+        # neighbour (Isles of Scilly with Cornwall, City of London with Hackney)
+        assert covid_cases.has_monthly(place) or place.code in {"E06000053", "E09000001"}
         gps = needs.practices(place)
         assert len(gps) > 0 and np.isfinite(gps["qof_per_patient"].dropna()).all()
     if "sii" not in system.chapters:  # a place too small for a gradient (Isles of Scilly)
@@ -215,6 +220,13 @@ def test_dask_run_reports_a_failed_system_in_one_line_and_keeps_the_others():
     assert all("\n" not in line for line in lines)
 
 
+def _cumulative_share(place) -> float:
+    """Deaths involving COVID-19 as % of all deaths to 2021 week 22, read from the CSV."""
+    c = pd.read_csv(public_data_dir() / "covid_deaths_cumulative_lad24_to_2021w22_england.csv.gz")
+    c = c[c["lad_cd"].isin(place.district_codes)]
+    return 100 * c["deaths_covid19_cumulative"].sum() / c["deaths_all_causes_cumulative"].sum()
+
+
 @pytest.mark.e2e
 def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path, cli):
     """Shropshire, Telford and Wrekin (sub-ICB M2L0M; 2 places, 313 LSOAs) end to end.
@@ -222,7 +234,7 @@ def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path
     Built through ``hi-analysis build --system ... --system nowhere`` on a one-worker local
     Dask cluster: the bad system fails in one line and the good one is still published.
     Took 2 min 24 s on the shared 2-core machine (synthetic extracts, 4 notebooks,
-    the book).
+    the book) before the COVID-19 chapter was added (6 notebooks now).
     """
     proc = cli(
         "build",
@@ -254,7 +266,19 @@ def test_a_midlands_system_with_a_five_character_sub_icb_builds_on_dask(tmp_path
             assert "Leicester" not in page and "Rutland" not in page  # no LLR text leaks
         assert "synthetic" in sii_page.lower()
         assert "Real COVID-19 vaccination counts by middle-layer area" in sii_page
-        assert not (site / "places" / place / "covid.html").exists()
+        assert "uses the **real** published counts" not in sii_page
+        assert "not shipped for" in sii_page  # the vaccination intro states the gap
+        # the COVID-19 page: built from national data, its fallbacks stated, nothing of LLR's
+        covid_page = (site / "places" / place / "covid.html").read_text("utf-8")
+        assert name in covid_page and "Traceback" not in covid_page
+        for llr_text in ("Leicester", "Rutland", "LLR", "Oadby", "Charnwood"):
+            assert llr_text not in covid_page, llr_text
+        assert covid_page.count("Not shipped for") == 2  # excess deaths and vaccination
+        assert "OpenSAFELY" in covid_page and "sums of UKHSA" in covid_page
+        share = _cumulative_share(load_system("shropshire-telford-and-wrekin").place(place))
+        assert f"**{share:.1f}% involved COVID-19**".replace("**", "") in re.sub(
+            r"<[^>]+>", "", covid_page
+        )
 
 
 def test_cli_init_gives_one_line_for_an_unknown_icb(capsys):

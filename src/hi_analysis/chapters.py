@@ -166,6 +166,7 @@ _REGISTRY: tuple[Chapter, ...] = (
             "excess_deaths_2020_2021",
             "excess_percent_2020_2021",
             "excess_deaths_system_2020_2021",
+            "covid_share_of_deaths_to_2021w22",  # where local registrations are not shipped
             "covid_death_rate_ratio_*",
             "first_dose_*_nims",
             "vaccination_msoa_sii",

@@ -538,6 +538,119 @@ def sii_trend_text(trend: pd.DataFrame, published: pd.DataFrame, place: str, *,
     return text
 
 
+def sii_banner_detail(items: list[Gradient], has_published: bool) -> str:
+    """The SII page's banner: which figures are synthetic and which real (from the data).
+
+    Examples
+    --------
+    >>> sii_banner_detail([], has_published=False)
+    'Real: IMD 2019 neighbourhood deprivation only.'
+    """
+    synthetic = [g.label for g in items if g.synthetic]
+    real = [g.label for g in items if not g.synthetic]
+    if has_published:
+        real.append("the officially published SII in life expectancy (OHID Fingertips)")
+    head = ("Synthetic: " + "; ".join(synthetic) + ". ") if synthetic else ""
+    if not real:
+        return head + "Real: IMD 2019 neighbourhood deprivation only."
+    return head + "Real: " + "; ".join(real[:-1]) + (", and " if len(real) > 1 else "") + (
+        real[-1] + "."
+    )
+
+
+def published_sii_intro(table: pd.DataFrame, place: str, *, synthetic: bool) -> str:
+    """Introduce the comparison with OHID's published SII, claiming only what the data hold.
+
+    ``table`` has a ``published`` column (NaN where OHID publishes no figure);
+    ``synthetic`` says whether the computed figures come from synthetic deaths.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"published": [float("nan")]})
+    >>> "None is published" in published_sii_intro(t, "Rutland", synthetic=True)
+    True
+    """
+    text = (
+        "OHID publishes the SII in life expectancy for each local authority district "
+        "(Fingertips, Public Health Outcomes Framework indicator A01b), ranking neighbourhoods "
+        "within the district."
+    )
+    if not table["published"].notna().any():
+        return text + (
+            f" None is published for {place}'s districts for these years, so there is no "
+            "official figure to set beside the computed one"
+            + (
+                "; the synthetic deaths follow a plausible gradient instead (see *Data and "
+                "methods*)."
+                if synthetic
+                else "."
+            )
+        )
+    text += " Those published figures are **real**."
+    if synthetic:
+        text += (
+            " The computed figures come from the synthetic deaths, which were calibrated so "
+            "that each district's published SII lies inside the computed interval (see *Data "
+            "and methods*); with an analyst's real extract the same code gives the real answer."
+        )
+    return text
+
+
+def sii_vaccination_intro(place: str, real_vaccination: bool) -> str:
+    """Introduce the diabetes and vaccination section (real MSOA counts only where shipped).
+
+    Examples
+    --------
+    >>> "**real** published counts" in sii_vaccination_intro("Leicester", True)
+    True
+    >>> "**real**" in sii_vaccination_intro("Derby", False)
+    False
+    """
+    text = (
+        "Recorded diabetes prevalence is age-standardised, because more deprived "
+        "neighbourhoods are often younger."
+    )
+    if real_vaccination:
+        return text + (
+            " COVID-19 vaccination uses the **real** published counts for middle-layer areas "
+            f"(MSOAs, about 7,000 people each), ranked within {place} by their "
+            "population-weighted IMD 2019 score; people aged 50 and over had all been offered "
+            "both doses by 11 July 2021."
+        )
+    return text + (
+        f" COVID-19 vaccination by middle-layer area is not shipped for {place}, so it is "
+        "not shown here (see below)."
+    )
+
+
+def sii_about_data(real_vaccination: bool, has_published: bool) -> str:
+    """The SII page's 'About this page' data paragraph, naming only the real sources used.
+
+    Examples
+    --------
+    >>> "NHS England" in sii_about_data(False, True)
+    False
+    """
+    real = []
+    if real_vaccination:
+        real.append("the COVID-19 vaccination figures (NHS England)")
+    if has_published:
+        real.append("the published SII (OHID)")
+    verb = "are" if len(real) > 1 else "is"
+    tail = (
+        (" " + _cap(join_names(real)) + f" {verb} **real** (Open Government Licence v3.0).")
+        if real
+        else ""
+    )
+    return (
+        "**Data.** The life-expectancy, mortality, admissions and diabetes figures on this "
+        "page are computed from **synthetic** record-level extracts generated from real "
+        "small-area statistics (see *Data and methods*); they demonstrate the method and must "
+        "not be used for decisions." + tail + " Neighbourhood deprivation: English Indices of "
+        "Deprivation 2019 (MHCLG)."
+    )
+
+
 def msoa_vaccination_missing_text(place: str) -> str:
     """Say why the real vaccination gradient is not shown for a place.
 

@@ -19,9 +19,9 @@ Sections and their data (R = real published data, S = synthetic extracts):
 :func:`hi_analysis.covid.chapter.compute` runs every computation for a place.
 """
 
-#: Real tables the chapter reads by district, and by council (the place's code). They were
-#: obtained for LLR only (``data/public/README.md``): the chapter runs where every one
-#: covers the system, and ``hi-analysis init`` offers it only there.
-DISTRICT_TABLES = ("cases_daily_llr", "vaccinations_ltla_age", "nims_population_ltla_age",
-                   "covid_vaccination_msoa11")
-COUNCIL_TABLES = ("deaths_monthly",)
+#: Real national tables the chapter needs for every district of a system (``hi-analysis init``
+#: offers the chapter where they cover the system). The tables shipped for a few areas only
+#: (monthly registrations, daily cases, vaccination by district and MSOA) are optional: where
+#: they do not cover a place, its section says so and shows the national figure
+#: (:func:`hi_analysis.covid.chapter.sources`).
+REQUIRED_DISTRICT_TABLES = ("covid_deaths_cumulative",)

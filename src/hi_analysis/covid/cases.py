@@ -20,7 +20,14 @@ from hi_analysis.stats.ratios import rate_ratio
 #: Charnwood), announced 29 June 2020 (GOV.UK, Leicester lockdown: what you can and cannot do).
 LOCAL_LOCKDOWN = pd.Timestamp("2020-06-29")
 
-#: The waves compared with England (specimen dates, inclusive).
+#: The districts (2019 and 2024 codes) of that local lockdown: Leicester, Oadby and Wigston,
+#: Blaby and Charnwood. A page mentions the lockdown only where a place holds one of them.
+LOCKDOWN_DISTRICTS = ("E06000016", "E07000135", "E07000129", "E07000130")
+#: The June-July 2020 period's label where the place was not in that lockdown.
+JUNE_JULY = "June to July 2020"
+
+#: The waves compared with England (specimen dates, inclusive; whole months, so the monthly
+#: national table gives the same totals as the daily one).
 WAVES = {
     "Wave 1 (March to August 2020)": ("2020-03-01", "2020-08-31"),
     "Leicester's local lockdown period (June to July 2020)": ("2020-06-01", "2020-07-31"),
@@ -30,6 +37,73 @@ WAVES = {
 }
 #: Free testing for the public ended on 1 April 2022; later counts are not comparable.
 FREE_TESTING_ENDED = pd.Timestamp("2022-04-01")
+
+
+def in_lockdown(place: Place) -> bool:
+    """Whether any of the place's districts was in England's first local lockdown."""
+    return any(c in LOCKDOWN_DISTRICTS for c in place.district_codes)
+
+
+def lockdown_wave(place: Place) -> str:
+    """The label of the June-July 2020 period for the place."""
+    return (
+        "Leicester's local lockdown period (June to July 2020)" if in_lockdown(place) else JUNE_JULY
+    )
+
+
+def has_daily(place: Place) -> bool:
+    """Whether daily cases are shipped for every district of the place (decided from data).
+
+    The daily table was obtained for a few districts only (``data/public/README.md``);
+    elsewhere the chapter uses the national monthly table.
+    """
+    from hi_analysis.data.public import missing_areas
+
+    return not missing_areas("cases_daily_llr", list(place.district_codes))
+
+
+def ltla19_of(place: Place) -> dict[str, str]:
+    """The 2019 districts of the UKHSA monthly table that make up each of the place's districts.
+
+    Built from the shipped LSOA tables (IMD 2019 carries the 2019 district, the national
+    lookup the 2024 one), so merged districts (e.g. North Northamptonshire) map from their
+    predecessors. Returns ``{ltla19_code: ltla24_code}``.
+    """
+    from hi_analysis.geography import lsoa11_codes
+
+    imd = load("imd2019_lsoa11").set_index("lsoa11cd")["lad19cd"]
+    look = load("lookup_lsoa11_msoa11").set_index("lsoa11_code")["ltla24_code"]
+    codes = pd.Index(lsoa11_codes(place))
+    pairs = pd.DataFrame({"l19": imd.reindex(codes).to_numpy(), "l24": look.reindex(codes)})
+    pairs = pairs.dropna().drop_duplicates("l19")
+    return dict(zip(pairs["l19"], pairs["l24"], strict=True))
+
+
+def monthly_cases(place: Place) -> pd.DataFrame:
+    """Monthly cases of the place's districts from the national UKHSA table (2024 districts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ltla_code, ltla_name, month, cases, population_2019``; empty when the national
+        table has no rows for the place.
+    """
+    m = load("cases_monthly_ltla19")
+    to24 = ltla19_of(place)
+    m = m[m["ltla19_code"].isin(list(to24))].copy()
+    names = {d.code: d.name for d in place.districts}
+    m["ltla_code"] = m["ltla19_code"].map(to24)
+    m["ltla_name"] = m["ltla_code"].map(names)
+    pop = m.drop_duplicates("ltla19_code").groupby("ltla_code")["population_2019"].sum()
+    g = m.groupby(["ltla_code", "ltla_name", "month"], as_index=False)["cases"].sum()
+    g["population_2019"] = g["ltla_code"].map(pop)
+    return g
+
+
+def has_monthly(place: Place) -> bool:
+    """Whether the national monthly table covers every district of the place."""
+    got = set(monthly_cases(place)["ltla_code"])
+    return all(c in got for c in place.district_codes)
 
 
 def england_population() -> float:
@@ -86,15 +160,21 @@ def wave_ratios(place: Place) -> pd.DataFrame:
     pandas.DataFrame
         ``wave, area, cases, population, rate, england_rate, ratio, lower, upper``.
     """
-    d = load("cases_daily_llr")
-    d = d[d["ltla_code"].isin(place.district_codes)]
     e = load("cases_daily_england")
     e_pop = england_population()
+    if has_daily(place):
+        d = load("cases_daily_llr")
+        d = d[d["ltla_code"].isin(place.district_codes)]
+    else:  # whole months: the wave totals are the same sums
+        d = monthly_cases(place)
+        d = d.assign(date=pd.to_datetime(d["month"] + "-01"))
     areas = [(place.name, d)]
     if len(place.districts) > 1:
         areas += [(n, sub) for n, sub in d.groupby("ltla_name")]
     rows = []
     for wave, (start, end) in WAVES.items():
+        if wave.startswith("Leicester's"):
+            wave = lockdown_wave(place)
         in_e = e["date"].between(start, end)
         e_cases = float(e.loc[in_e, "cases_england_sum_of_ltlas"].sum())
         for name, sub in areas:
@@ -136,4 +216,12 @@ def lockdown_ranks(place: Place) -> pd.DataFrame:
     g["rate"] = g["cases"] / g["population"] * 100_000
     g["rank"] = g["rate"].rank(ascending=False, method="min").astype(int)
     g["of"] = len(g)
-    return g[g["ltla19_code"].isin(place.district_codes)].sort_values("rank").reset_index(drop=True)
+    to24 = ltla19_of(place)
+    names = {d.code: d.name for d in place.districts}
+    mine = g[g["ltla19_code"].isin(list(to24))].copy()
+    # a district merged since 2019 is named by its predecessor and its 2024 district
+    mine["ltla19_name"] = [
+        n if c in names else f"{n} (now {names.get(to24[c], to24[c])})"
+        for c, n in zip(mine["ltla19_code"], mine["ltla19_name"], strict=True)
+    ]
+    return mine.sort_values("rank").reset_index(drop=True)

@@ -30,23 +30,23 @@ class CovidChapter:
     synthetic: dict[str, bool]
     # 1 excess deaths (real)
     fits: list[excess.AreaExcess]
-    place_periods: pd.DataFrame
-    system_periods: pd.DataFrame
-    districts: pd.DataFrame
-    five_year: pd.DataFrame
+    place_periods: pd.DataFrame | None
+    system_periods: pd.DataFrame | None
+    districts: pd.DataFrame | None
+    five_year: pd.DataFrame | None
     # 2 who died (real + synthetic)
     msoas: pd.DataFrame
     quintiles: pd.DataFrame
     rate_ratios: pd.DataFrame
     asmr: dict[str, pd.DataFrame]
     # 3 cases (real)
-    case_rates: pd.DataFrame
-    waves: pd.DataFrame
-    ranks: pd.DataFrame
+    case_rates: pd.DataFrame | None
+    waves: pd.DataFrame | None
+    ranks: pd.DataFrame | None
     # 4 vaccination (real + national + synthetic)
-    coverage: pd.DataFrame
-    place_coverage: pd.DataFrame
-    msoa_gradient: Gradient
+    coverage: pd.DataFrame | None
+    place_coverage: pd.DataFrame | None
+    msoa_gradient: Gradient | None
     opensafely_imd: dict[pd.Timestamp, tuple[pd.DataFrame, pd.DataFrame]]
     opensafely_ethnicity: pd.DataFrame
     vaccination_gaps: dict[str, pd.DataFrame]
@@ -60,6 +60,13 @@ class CovidChapter:
     modes: pd.DataFrame
     recording: pd.DataFrame
     extra: dict = field(default_factory=dict)
+    #: Which real tables cover this place (:func:`sources`): a section without its table
+    #: states so and shows its documented fallback.
+    available: dict[str, bool] = field(default_factory=dict)
+    #: Share of registered deaths involving COVID-19 to 2021 week 22 (real, every district).
+    cumulative: pd.DataFrame | None = None
+    #: England's excess deaths by period (the fallback where local registrations are absent).
+    england_periods: pd.DataFrame | None = None
 
     @property
     def place_fit(self) -> excess.AreaExcess:
@@ -110,29 +117,33 @@ def local_extracts(extracts: Mapping[str, pd.DataFrame], place: Place) -> dict[s
     return out
 
 
-def require_covid_coverage(system: System) -> None:
-    """Raise one clear line when a real table of the chapter does not cover the system.
+def sources(system: System, place: Place) -> dict[str, bool]:
+    """Which of the chapter's real tables cover the place, decided from the data.
 
-    Raises
-    ------
-    DataValidationError
-        Naming the file and the districts (or councils) it has no rows for.
+    Keys: ``excess`` (monthly registrations for the system's councils), ``daily_cases``
+    and ``monthly_cases`` (UKHSA), ``district_vaccination`` (NHS England counts and NIMS
+    populations by district and age, for every district of the system), and
+    ``msoa_vaccination`` (NHS England counts by MSOA for the place). National tables (MSOA
+    deaths, cumulative deaths, OpenSAFELY) cover every English area.
     """
-    from hi_analysis.covid import COUNCIL_TABLES, DISTRICT_TABLES
-    from hi_analysis.data.public import dataset, missing_areas
-    from hi_analysis.errors import DataValidationError
+    from hi_analysis.data.public import missing_areas
+    from hi_analysis.inequality import has_msoa_vaccination
 
-    districts = [c for p in system.places for c in p.district_codes]
-    councils = [p.code for p in system.places]
-    for tables, codes, what in ((DISTRICT_TABLES, districts, "districts"),
-                                (COUNCIL_TABLES, councils, "councils")):
-        for name in tables:
-            missing = missing_areas(name, codes)
-            if missing:
-                raise DataValidationError(f"data/public/{dataset(name).file}", [
-                    f"no rows for {len(missing)} of {len(codes)} {what} of {system.name} "
-                    f"({', '.join(missing[:3])}); this file does not cover the system, so the "
-                    "covid chapter cannot run (remove it from system.yml chapters)"])
+    every = [d for p in system.places for d in p.district_codes]
+    return {
+        "excess": excess.has_monthly(system, place),
+        "daily_cases": cases.has_daily(place),
+        "monthly_cases": cases.has_monthly(place),
+        "district_vaccination": all(
+            not missing_areas(t, every)
+            for t in (
+                "vaccinations_ltla_age",
+                "nims_population_ltla_age",
+                "covid_vaccination_msoa11",
+            )
+        ),
+        "msoa_vaccination": has_msoa_vaccination(place),
+    }
 
 
 def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) -> CovidChapter:
@@ -147,14 +158,39 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
     """
     from hi_analysis.extracts import is_synthetic
 
-    require_covid_coverage(system)
+    avail = sources(system, place)
     synthetic = {k: is_synthetic(v) for k, v in extracts.items()}
     extracts = local_extracts(extracts, place)
-    fits = excess.area_fits(system, place)
-    system_fit = next(a for a in fits if a.kind == "system")
-    place_fit = excess.for_place(fits, place)
+    england = excess.england_fit(system)
+    if avail["excess"]:
+        fits = excess.area_fits(system, place)
+        system_fit = next(a for a in fits if a.kind == "system")
+        place_fit = excess.for_place(fits, place)
+        place_periods = excess.period_table(place_fit)
+        system_periods = excess.period_table(system_fit)
+        districts = excess.district_table(fits)
+        five_year = pd.DataFrame(
+            [
+                excess.five_year_comparison(a)
+                for a in fits
+                if a.kind != "district" or a.code in place.district_codes
+            ]
+        )
+    else:  # the fallback: England's excess and every district's cumulative COVID-19 deaths
+        fits, place_periods, system_periods, districts, five_year = (
+            [england],
+            None,
+            None,
+            None,
+            None,
+        )
     msoas = deprivation.msoa_deaths(system)
-    coverage = vaccination.district_coverage(system)
+    if avail["district_vaccination"]:
+        coverage = vaccination.district_coverage(system)
+        place_cov = vaccination.place_coverage(coverage, place, system)
+    else:
+        coverage = place_cov = None
+    any_cases = avail["daily_cases"] or avail["monthly_cases"]
     pathways = waiting.place_list(extracts["waiting_list"], place)
     long_imd = waiting.long_wait_shares(pathways, "imd_quintile")
     deaths, pop = extracts["deaths"], extracts["registered_population"]
@@ -163,16 +199,10 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
         place=place,
         synthetic=synthetic,
         fits=fits,
-        place_periods=excess.period_table(place_fit),
-        system_periods=excess.period_table(system_fit),
-        districts=excess.district_table(fits),
-        five_year=pd.DataFrame(
-            [
-                excess.five_year_comparison(a)
-                for a in fits
-                if a.kind != "district" or a.code in place.district_codes
-            ]
-        ),
+        place_periods=place_periods,
+        system_periods=system_periods,
+        districts=districts,
+        five_year=five_year,
         msoas=msoas,
         quintiles=deprivation.quintile_rates(msoas),
         rate_ratios=deprivation.rate_ratios(msoas),
@@ -180,12 +210,12 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
             by: deprivation.asmr(deaths, pop, place, by)
             for by in ("imd_decile", "ethnicity", "sex")
         },
-        case_rates=cases.seven_day_rates(place),
-        waves=cases.wave_ratios(place),
-        ranks=cases.lockdown_ranks(place),
+        case_rates=cases.seven_day_rates(place) if avail["daily_cases"] else None,
+        waves=cases.wave_ratios(place) if any_cases else None,
+        ranks=cases.lockdown_ranks(place) if any_cases else None,
         coverage=coverage,
-        place_coverage=vaccination.place_coverage(coverage, place, system),
-        msoa_gradient=vaccination_gradient(place),
+        place_coverage=place_cov,
+        msoa_gradient=vaccination_gradient(place) if avail["msoa_vaccination"] else None,
         opensafely_imd={d: vaccination.opensafely_imd(d) for d in vaccination.OPENSAFELY_DATES},
         opensafely_ethnicity=vaccination.opensafely_ethnicity(vaccination.OPENSAFELY_DATES[-1]),
         vaccination_gaps=vaccination.synthetic_gaps(extracts["vaccinations"], place),
@@ -196,57 +226,74 @@ def compute(system: System, place: Place, extracts: Mapping[str, pd.DataFrame]) 
         gap_change=waiting.gap_change(long_imd),
         modes=access.modes(extracts["gp_appointments"], place),
         recording=access.ethnicity_recording(extracts, place),
+        available=avail,
+        cumulative=excess.cumulative_table(system, place),
+        england_periods=excess.period_table(england),
     )
 
 
 def key_results(ch: CovidChapter) -> list[KeyResult]:
     """The chapter's headline numbers as :class:`KeyResult` records."""
     out = []
-    p = ch.pandemic()
-    s = ch.pandemic(ch.system_periods)
     period = "March 2020 to December 2021"
-    out.append(
-        KeyResult(
-            CHAPTER,
-            "excess_deaths_2020_2021",
-            f"Excess deaths, {ch.place.name}",
-            round(p["excess"]),
-            round(p["excess_lower"]),
-            round(p["excess_upper"]),
-            "deaths",
-            False,
-            period,
-            "lower_is_better",
+    if ch.place_periods is not None:
+        p = ch.pandemic()
+        s = ch.pandemic(ch.system_periods)
+        out += [
+            KeyResult(
+                CHAPTER,
+                "excess_deaths_2020_2021",
+                f"Excess deaths, {ch.place.name}",
+                round(p["excess"]),
+                round(p["excess_lower"]),
+                round(p["excess_upper"]),
+                "deaths",
+                False,
+                period,
+                "lower_is_better",
+            ),
+            KeyResult(
+                CHAPTER,
+                "excess_percent_2020_2021",
+                f"Excess deaths as % of expected, {ch.place.name}",
+                p["percent"],
+                p["percent_lower"],
+                p["percent_upper"],
+                "%",
+                False,
+                period,
+                "lower_is_better",
+            ),
+            KeyResult(
+                CHAPTER,
+                "excess_deaths_system_2020_2021",
+                f"Excess deaths, {ch.system.short_name}",
+                round(s["excess"]),
+                round(s["excess_lower"]),
+                round(s["excess_upper"]),
+                "deaths",
+                False,
+                period,
+                "lower_is_better",
+            ),
+        ]
+    else:  # the fallback figure, labelled as such (no local excess-deaths figure exists here)
+        c = ch.cumulative.set_index("kind").loc["place"]
+        out.append(
+            KeyResult(
+                CHAPTER,
+                "covid_share_of_deaths_to_2021w22",
+                f"Registered deaths involving COVID-19 as % of all deaths, {ch.place.name} "
+                "(shown because local monthly registrations are not shipped)",
+                float(c["value"]),
+                float(c["lowercl"]),
+                float(c["uppercl"]),
+                "%",
+                False,
+                "January 2020 to 4 June 2021",
+                "lower_is_better",
+            )
         )
-    )
-    out.append(
-        KeyResult(
-            CHAPTER,
-            "excess_percent_2020_2021",
-            f"Excess deaths as % of expected, {ch.place.name}",
-            p["percent"],
-            p["percent_lower"],
-            p["percent_upper"],
-            "%",
-            False,
-            period,
-            "lower_is_better",
-        )
-    )
-    out.append(
-        KeyResult(
-            CHAPTER,
-            "excess_deaths_system_2020_2021",
-            f"Excess deaths, {ch.system.short_name}",
-            round(s["excess"]),
-            round(s["excess_lower"]),
-            round(s["excess_upper"]),
-            "deaths",
-            False,
-            period,
-            "lower_is_better",
-        )
-    )
     for model in ("crude", "age-adjusted"):
         r = ch.headline_ratio(model)
         out.append(
@@ -265,7 +312,7 @@ def key_results(ch: CovidChapter) -> list[KeyResult]:
             )
         )
     pc = ch.place_coverage
-    for band in ("80+", "50-54"):
+    for band in ("80+", "50-54") if pc is not None else ():
         row = pc[
             (pc["area"] == ch.place.name) & (pc["dose"] == "First dose") & (pc["age_band"] == band)
         ].iloc[0]
@@ -283,21 +330,22 @@ def key_results(ch: CovidChapter) -> list[KeyResult]:
                 "higher_is_better",
             )
         )
-    g = ch.msoa_gradient.fit
-    out.append(
-        KeyResult(
-            CHAPTER,
-            "vaccination_msoa_sii",
-            "SII in second-dose uptake aged 50+ across MSOAs",
-            float(g["sii"]),
-            float(g["sii_lowercl"]),
-            float(g["sii_uppercl"]),
-            "percentage points",
-            False,
-            "to 11 July 2021",
-            "neutral",
+    if ch.msoa_gradient is not None:
+        g = ch.msoa_gradient.fit
+        out.append(
+            KeyResult(
+                CHAPTER,
+                "vaccination_msoa_sii",
+                "SII in second-dose uptake aged 50+ across MSOAs",
+                float(g["sii"]),
+                float(g["sii_lowercl"]),
+                float(g["sii_uppercl"]),
+                "percentage points",
+                False,
+                "to 11 July 2021",
+                "neutral",
+            )
         )
-    )
     r = ch.long_wait_ratios.iloc[-1]
     if pd.notna(r["ratio"]):
         out.append(
@@ -354,19 +402,21 @@ def sidecar(ch: CovidChapter) -> dict[str, object]:
     """The JSON sidecar: key results plus the figures the end-to-end tests look for."""
     from hi_analysis.results import to_json
 
-    p = ch.pandemic()
     r = ch.headline_ratio()
     pc = ch.place_coverage
-    first = pc[(pc["area"] == ch.place.name) & (pc["dose"] == "First dose")]
-    return {
-        "key_results": to_json(key_results(ch)),
-        "excess_2020_2021": {
+    out: dict[str, object] = {"key_results": to_json(key_results(ch))}
+    if ch.place_periods is not None:
+        p = ch.pandemic()
+        out["excess_2020_2021"] = {
             k: float(p[k])
             for k in ("observed", "expected", "excess", "excess_lower", "excess_upper", "percent")
-        },
-        "rate_ratio_adjusted": {k: float(r[k]) for k in ("ratio", "lower", "upper")},
-        "first_dose_coverage_nims": {
+        }
+    out["rate_ratio_adjusted"] = {k: float(r[k]) for k in ("ratio", "lower", "upper")}
+    if pc is not None:
+        first = pc[(pc["area"] == ch.place.name) & (pc["dose"] == "First dose")]
+        out["first_dose_coverage_nims"] = {
             str(b): float(v) for b, v in zip(first["age_band"], first["coverage_nims"], strict=True)
-        },
-        "synthetic": ch.synthetic,
-    }
+        }
+    out["synthetic"] = ch.synthetic
+    out["fallbacks"] = sorted(k for k, v in ch.available.items() if not v)
+    return out

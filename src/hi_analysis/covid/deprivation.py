@@ -27,6 +27,10 @@ from hi_analysis.stats.ratios import rate_ratio_model
 
 #: Age from which residents count as "older" in the age adjustment.
 OLDER_AGE = 70
+#: Fewest MSOAs a system needs for local deprivation quintiles: two per quintile, so the
+#: quasi-Poisson models (5 and 6 parameters) keep residual degrees of freedom for the
+#: dispersion.
+MIN_MSOAS = 10
 #: Smallest group (residents) given an age-standardised rate.
 MIN_GROUP = 2_000
 #: Period of the synthetic age-standardised rates.
@@ -77,6 +81,20 @@ def msoa_population(codes: list[str] | None = None) -> pd.DataFrame:
     return out if codes is None else out[out["msoa11cd"].isin(codes)].reset_index(drop=True)
 
 
+def msoa_names(codes: pd.Series) -> pd.Series:
+    """Readable MSOA names: the House of Commons Library names where shipped, else ONS's.
+
+    The Library's names (e.g. "Highfields North") come with the NHS England vaccination
+    file, shipped for a few districts only; elsewhere the ONS name ("Shropshire 001") is
+    used, and the code where neither exists.
+    """
+    hcl = load("covid_vaccination_msoa11").drop_duplicates("msoa11cd")
+    hcl = hcl.set_index("msoa11cd")["msoa_hcl_name"]
+    ons = load("lookup_lsoa11_msoa11").drop_duplicates("msoa11_code")
+    ons = ons.set_index("msoa11_code")["msoa11_name"]
+    return codes.map(hcl).fillna(codes.map(ons)).fillna(codes)
+
+
 def msoa_deaths(system: System) -> pd.DataFrame:
     """Deaths involving COVID-19 (March to December 2020) for every MSOA of the system.
 
@@ -88,13 +106,27 @@ def msoa_deaths(system: System) -> pd.DataFrame:
     """
     d = load("covid_deaths_msoa11")
     districts = {dd.code: p.code for p in system.places for dd in p.districts}
-    d = d[d["llr_ltla_code"].isin(districts)]
-    if d.empty:
-        raise ValueError(f"no MSOA COVID-19 deaths for the districts of {system.name}")
+    look = load("lookup_lsoa11_msoa11").drop_duplicates("msoa11_code")
+    look = look.set_index("msoa11_code")
+    ltla = d["msoa11_code"].map(look["ltla24_code"])  # national: every English MSOA
+    keep = ltla.isin(districts).to_numpy()
+    d, ltla = d[keep], ltla[keep]
+    if len(d) < MIN_MSOAS:
+        from hi_analysis.data.public import dataset
+        from hi_analysis.errors import DataValidationError
+
+        raise DataValidationError(
+            f"data/public/{dataset('covid_deaths_msoa11').file}",
+            [
+                f"{len(d)} MSOA(s) for the districts of {system.name} "
+                f"({', '.join(districts)}); the covid chapter's deprivation quintiles need at "
+                f"least {MIN_MSOAS}, two per quintile (remove covid from system.yml chapters)"
+            ],
+        )
     out = pd.DataFrame(
         {
             "msoa11cd": d["msoa11_code"].to_numpy(),
-            "ltla_code": d["llr_ltla_code"].to_numpy(),
+            "ltla_code": ltla.to_numpy(),
             "deaths": d["covid_deaths_mar_dec_2020"].to_numpy(),
             "imd_score": d["msoa_imd2019_score"].to_numpy(),
         }
@@ -104,9 +136,7 @@ def msoa_deaths(system: System) -> pd.DataFrame:
     if out["population"].isna().any():
         missing = out.loc[out["population"].isna(), "msoa11cd"].tolist()[:3]
         raise ValueError(f"no mid-2020 population for MSOAs {missing}")
-    names = load("covid_vaccination_msoa11").drop_duplicates("msoa11cd")
-    names = names.set_index("msoa11cd")["msoa_hcl_name"]
-    out["msoa_name"] = out["msoa11cd"].map(names).fillna(out["msoa11cd"])
+    out["msoa_name"] = msoa_names(out["msoa11cd"])
     out["quintile"] = weighted_quintiles(out["imd_score"], out["population"])
     out["rate"] = out["deaths"] / out["population"] * 100_000
     return out

@@ -184,3 +184,70 @@ def district_table(fits: list[AreaExcess]) -> pd.DataFrame:
 def for_place(fits: list[AreaExcess], place: Place) -> AreaExcess:
     """The fitted baseline of the place."""
     return next(a for a in fits if a.code == place.code)
+
+
+# ----------------------------------------------------------------------------- coverage
+def has_monthly(system: System, place: Place) -> bool:
+    """Whether monthly registrations are shipped for the system's councils, decided from data.
+
+    The place's districts are needed too when it has several.
+
+    ONS publishes them for every council, but the shipped copy was transcribed for a few
+    councils and England only (``data/public/README.md``); elsewhere the chapter falls back
+    to :func:`cumulative_table` and England's excess.
+    """
+    from hi_analysis.data.public import missing_areas
+
+    codes = [p.code for p in system.places]
+    if len(place.districts) > 1:
+        codes += list(place.district_codes)
+    return not missing_areas("deaths_monthly", codes)
+
+
+def england_fit(system: System) -> AreaExcess:
+    """England's excess-deaths fit (the comparator; shipped for England)."""
+    return AreaExcess(ENGLAND, system.comparator.name, "england", _fit((ENGLAND,)))
+
+
+def cumulative_table(system: System, place: Place) -> pd.DataFrame:
+    """Share of registered deaths that involved COVID-19, 2020 week 1 to 2021 week 22 (real).
+
+    From ONS's cumulative counts by 2024 district, shipped for every English district: the
+    place's districts (when it has several), the place, the system and England (the sum of
+    every district), with Wilson 95% confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, kind, deaths_all, deaths_covid, value, lowercl, uppercl`` (percentages).
+
+    Raises
+    ------
+    ValueError
+        When a district of the system has no row.
+    """
+    from hi_analysis import stats
+
+    c = load("covid_deaths_cumulative").set_index("lad_cd")
+    missing = [d for p in system.places for d in p.district_codes if d not in c.index]
+    if missing:
+        raise ValueError(f"no cumulative COVID-19 deaths for districts {missing[:3]}")
+    cols = ["deaths_all_causes_cumulative", "deaths_covid19_cumulative"]
+    rows = []
+    if len(place.districts) > 1:
+        rows += [(d.name, "district", c.loc[[d.code], cols].sum()) for d in place.districts]
+    rows.append((place.name, "place", c.loc[list(place.district_codes), cols].sum()))
+    if len(system.places) > 1:
+        every = [d for p in system.places for d in p.district_codes]
+        rows.append((system.short_name, "system", c.loc[every, cols].sum()))
+    rows.append((system.comparator.name, "england", c[cols].sum()))
+    frame = pd.DataFrame(
+        {
+            "area": [r[0] for r in rows],
+            "kind": [r[1] for r in rows],
+            "deaths_all": [float(r[2].iloc[0]) for r in rows],
+            "deaths_covid": [float(r[2].iloc[1]) for r in rows],
+        }
+    )
+    p = stats.proportion(frame, "deaths_covid", "deaths_all", multiplier=100)
+    return p[["area", "kind", "deaths_all", "deaths_covid", "value", "lowercl", "uppercl"]]

@@ -124,6 +124,42 @@ def five_year_table(ch: CovidChapter) -> dict:
     }
 
 
+def cumulative_chart(ch: CovidChapter, *, title: str) -> Chart:
+    """Share of registered deaths involving COVID-19 to June 2021, by area (real, fallback)."""
+    c = ch.cumulative
+    label = [
+        f"{a} (district)" if k == "district" else a
+        for a, k in zip(c["area"], c["kind"], strict=True)
+    ]
+    data = pd.DataFrame(
+        {
+            "area": label,
+            "deaths_covid": c["deaths_covid"],
+            "deaths_all": c["deaths_all"],
+            "value": c["value"],
+            "lowercl": c["lowercl"],
+            "uppercl": c["uppercl"],
+        }
+    )
+    return cch.dot_ci(
+        data,
+        category="area",
+        series=None,
+        title=title,
+        subtitle="Deaths involving COVID-19 as a percentage of all registered deaths, with "
+        "Wilson 95% confidence intervals, January 2020 to 4 June 2021, by area",
+        xlabel="Deaths involving COVID-19 (% of all deaths)",
+        source="ONS deaths registered weekly by local authority, cumulative to 2021 week 22",
+        name="covid-share-of-deaths-by-area",
+        alt_intro="Dot-and-whisker chart of the share of registered deaths that involved "
+        "COVID-19, January 2020 to June 2021, by area.",
+        unit="%",
+        digits=1,
+        highlight=ch.place.name,
+        counts=("deaths_covid", "deaths_all"),
+    )
+
+
 # ----------------------------------------------------------------------------- 2 who died
 def ratio_chart(ch: CovidChapter, *, title: str) -> Chart:
     """Crude and age-adjusted rate ratios by quintile (real)."""
@@ -188,6 +224,25 @@ def quintile_table(ch: CovidChapter) -> dict:
         "name": "covid-deaths-by-quintile",
         "formats": _fmt("Rate per 100,000", "Lower 95% CI", "Upper 95% CI", "% aged 70+"),
     }
+
+
+def has_map(ch: CovidChapter) -> bool:
+    """Whether the shipped 2011 MSOA boundaries cover every MSOA of the place."""
+    msoas = ch.msoas[ch.msoas["place_code"] == ch.place.code]
+    return bool(msoas["msoa11cd"].isin(load_boundaries("msoa11")["msoa11cd"]).all())
+
+
+def map_missing_text(ch: CovidChapter) -> str:
+    """The sentence shown instead of the map where the boundaries are not shipped."""
+    msoas = ch.msoas[ch.msoas["place_code"] == ch.place.code]
+    top = msoas.sort_values("rate", ascending=False).iloc[0]
+    return (
+        f"Across {ch.place.name}'s {len(msoas)} neighbourhoods (MSOAs) the death rate "
+        f"involving COVID-19 in March to December 2020 ranged from "
+        f"{num(msoas['rate'].min(), 0)} to {num(msoas['rate'].max(), 0)} per 100,000; the "
+        f"highest was {top['msoa_name']}. No map is drawn: the 2011 neighbourhood boundaries "
+        f"shipped with this book do not cover {ch.place.name}."
+    )
 
 
 def map_chart(ch: CovidChapter) -> Chart:

@@ -49,7 +49,81 @@ def count(value: float, rule: str) -> str:
     return disclosure.format_count(disclosure.control([value], rule)[0])
 
 
+# ----------------------------------------------------------------------------- page
+def intro_text(ch: CovidChapter) -> str:
+    """What the chapter asks, for the place (no system-specific wording)."""
+    return (
+        f"What did the pandemic do to health and to health inequalities in {ch.place.name}? "
+        "This chapter follows the commitment of the Midlands health-inequalities frameworks "
+        "(Action 5) to understand the full effect of COVID-19 on health inequalities, find "
+        "the communities most affected, make vaccine uptake equitable, and restore services "
+        "inclusively. Each section opens with its key number and its 95% interval. Most "
+        "figures are **real published data**; the sections that use synthetic extracts say "
+        "so at their start, and a section whose real local figure is not shipped for "
+        f"{ch.place.name} says so and shows the national figure instead."
+    )
+
+
+def about_data(ch: CovidChapter) -> str:
+    """The 'About this page' data paragraph: only the sources this page used."""
+    a = ch.available
+    real = [
+        "ONS monthly death registrations (2015 to June 2025"
+        + ("" if a.get("excess") else "; England only on this page")
+        + ") and deaths involving COVID-19 by MSOA and, cumulatively, by district",
+        "UKHSA cases by specimen date" + ("" if a.get("daily_cases") else " (monthly)"),
+    ]
+    if a.get("district_vaccination"):
+        real.append("NHS England vaccinations and NIMS populations")
+    real += [
+        "OpenSAFELY-TPP national coverage (credit: OpenSAFELY.org)",
+        "ONS mid-2020 populations",
+        "IMD 2019 (MHCLG)",
+    ]
+    return (
+        "**Data.** Real: " + "; ".join(real) + "; all under the Open Government Licence v3.0. "
+        "Synthetic: the deaths, vaccinations, waiting-list, GP-appointment and other "
+        "record-level extracts named in the banner (see *Data and methods*)."
+    )
+
+
 # ----------------------------------------------------------------------------- 1 excess
+def excess_missing_text(ch: CovidChapter) -> str:
+    """The fallback of the excess-deaths section, where local registrations are not shipped."""
+    e = ch.england_periods.iloc[0]
+    c = ch.cumulative.set_index("kind")
+    pl, en = c.loc["place"], c.loc["england"]
+    return (
+        f"**Not shipped for {ch.place.name}.** ONS publishes monthly death registrations "
+        f"for every council, but the copy shipped with this book covers England and only "
+        f"a few councils, not {ch.place.name}, so no local excess-deaths figure is shown. "
+        f"For England, about {about(e['excess'], 100)} more people died than expected "
+        f"between March 2020 and December 2021 "
+        f"({interval(e['excess_lower'], e['excess_upper'], kind='prediction interval')}; "
+        f"{num(e['percent'], 0)}% more). The real figure published for every district is "
+        f"below: of the deaths registered in {ch.place.name} from January 2020 to 4 June "
+        f"2021, **{num(pl['value'], 1)}% involved COVID-19** "
+        f"({interval(pl['lowercl'], pl['uppercl'], digits=1)}), against "
+        f"{num(en['value'], 1)}% in {ch.system.comparator.name}."
+    )
+
+
+def cumulative_headline(ch: CovidChapter) -> str:
+    """Chart title of the cumulative share of deaths involving COVID-19."""
+    c = ch.cumulative.set_index("kind")
+    pl, en = c.loc["place"], c.loc["england"]
+    if pl["lowercl"] > en["uppercl"]:
+        word = "a larger share than"
+    elif pl["uppercl"] < en["lowercl"]:
+        word = "a smaller share than"
+    else:
+        word = "about the same share as"
+    return (
+        f"{num(pl['value'], 1)}% of deaths registered in {ch.place.name} to June 2021 "
+        f"involved COVID-19, {word} in {ch.system.comparator.name} ({num(en['value'], 1)}%)"
+    )
+
+
 def excess_sentence(ch: CovidChapter) -> str:
     """The section's key number in plain English."""
     p, s = ch.pandemic(), ch.pandemic(ch.system_periods)
@@ -141,30 +215,54 @@ def district_headline(ch: CovidChapter) -> str:
 
 
 # ----------------------------------------------------------------------------- 2 who died
+def _direction(r: pd.Series) -> str:
+    """``higher``, ``lower`` or ``unclear``: where a ratio's 95% interval lies against 1."""
+    return "higher" if r["lower"] > 1 else "lower" if r["upper"] < 1 else "unclear"
+
+
 def deprivation_sentence(ch: CovidChapter) -> str:
-    """The section's key number, and why age adjustment changes it."""
+    """The section's key number, and why age adjustment changes it (decided from the data)."""
     a, c = ch.headline_ratio(), ch.headline_ratio("crude")
     q = ch.quintiles.set_index("quintile")
-    return (
-        f"After allowing for age, deaths involving COVID-19 in March to December 2020 "
-        f"were **{num(a['ratio'], 2)} times as common in {ch.system.short_name}'s most "
-        f"deprived fifth of neighbourhoods as in the least deprived** "
-        f"({interval(a['lower'], a['upper'], digits=2)}). The raw rates differed much "
-        f"less ({num(q.loc[1, 'value'], 0)} against {num(q.loc[5, 'value'], 0)} per "
-        f"100,000; crude ratio {num(c['ratio'], 2)}, "
-        f"{interval(c['lower'], c['upper'], digits=2)}), because the most deprived "
-        f"neighbourhoods are much younger: {num(q.loc[1, 'share_older'] * 100, 0)}% of "
-        f"their residents are 70 or over, against {num(q.loc[5, 'share_older'] * 100, 0)}% "
-        f"in the least deprived. COVID-19 killed mostly older people, so a young "
-        f"neighbourhood with the same death rate as an old one was in fact hit far harder."
+    where = f"{ch.system.short_name}'s most deprived fifth of neighbourhoods"
+    ci = interval(a["lower"], a["upper"], digits=2)
+    lead = {
+        "higher": f"were **{num(a['ratio'], 2)} times as common in {where} as in the least "
+        f"deprived** ({ci})",
+        "lower": f"were **less common in {where} than in the least deprived: "
+        f"{num(a['ratio'], 2)} times the rate** ({ci})",
+        "unclear": f"were **not clearly different in {where} from the least deprived** "
+        f"(rate ratio {num(a['ratio'], 2)}, {ci})",
+    }[_direction(a)]
+    older1, older5 = q.loc[1, "share_older"] * 100, q.loc[5, "share_older"] * 100
+    crude = f"crude ratio {num(c['ratio'], 2)}, {interval(c['lower'], c['upper'], digits=2)}"
+    if older1 < older5 and a["ratio"] > c["ratio"] > 1:  # age hid part of a higher risk
+        why = (
+            f" The raw rates differed much less ({num(q.loc[1, 'value'], 0)} against "
+            f"{num(q.loc[5, 'value'], 0)} per 100,000; {crude}), because the most deprived "
+            f"neighbourhoods are much younger: {num(older1, 0)}% of their residents are 70 or "
+            f"over, against {num(older5, 0)}% in the least deprived. COVID-19 killed mostly "
+            "older people, so a young neighbourhood with the same death rate as an old one "
+            "was in fact hit far harder."
+        )
+    else:
+        why = (
+            f" Before allowing for age the rates were {num(q.loc[1, 'value'], 0)} against "
+            f"{num(q.loc[5, 'value'], 0)} per 100,000 ({crude}); {num(older1, 0)}% of the "
+            f"most deprived fifth's residents are 70 or over, against {num(older5, 0)}% in "
+            "the least deprived."
+        )
+    return "After allowing for age, deaths involving COVID-19 in March to December 2020 " + (
+        lead + "." + why
     )
 
 
 def deprivation_headline(ch: CovidChapter) -> str:
     """Chart title for the crude and adjusted ratios."""
     a, c = ch.headline_ratio(), ch.headline_ratio("crude")
+    verb = "raises" if a["ratio"] > c["ratio"] else "lowers"
     return (
-        f"Allowing for age raises the most deprived fifth's COVID-19 death-rate ratio "
+        f"Allowing for age {verb} the most deprived fifth's COVID-19 death-rate ratio "
         f"from {num(c['ratio'], 2)} to {num(a['ratio'], 2)}"
     )
 
@@ -194,19 +292,45 @@ def asmr_text(ch: CovidChapter) -> str:
 # ----------------------------------------------------------------------------- 3 cases
 def cases_sentence(ch: CovidChapter) -> str:
     """The section's key number."""
+    from hi_analysis.covid.cases import in_lockdown, lockdown_wave
+
     w = ch.waves[(ch.waves["area"] == ch.place.name)].set_index("wave")
-    lock = w.loc["Leicester's local lockdown period (June to July 2020)"]
+    lock = w.loc[lockdown_wave(ch.place)]
     ranks = ch.ranks.sort_values("rank")
-    best = ranks.iloc[0]
-    who = "it" if len(ch.place.districts) == 1 else f"its highest district, {best['ltla19_name']},"
+    rank = ""
+    if len(ranks):
+        best = ranks.iloc[0]
+        who = "it" if len(ranks) == 1 else f"its highest district, {best['ltla19_name']},"
+        rank = (
+            f"; {who} ranked {int(best['rank'])} of England's {int(best['of'])} districts "
+            "for that period"
+        )
+    lockdown = (
+        " Leicester's rate led to England's first local lockdown on 29 June 2020."
+        if in_lockdown(ch.place)
+        else ""
+    )
+    monthly = (
+        ""
+        if ch.available.get("daily_cases", True)
+        else " Daily counts by district are not shipped for this place, so the figures "
+        "here are sums of UKHSA's monthly counts (the periods are whole months)."
+    )
     return (
         f"In June and July 2020 {ch.place.name} recorded {num(lock['rate'], 0)} cases per "
         f"100,000 people, **{num(lock['ratio'], 2)} times England's rate** "
-        f"({interval(lock['lower'], lock['upper'], digits=2)}); {who} ranked "
-        f"{int(best['rank'])} of England's {int(best['of'])} districts for that period. "
-        f"Leicester's rate led to England's first local lockdown on 29 June 2020. "
+        f"({interval(lock['lower'], lock['upper'], digits=2)}){rank}.{lockdown} "
         f"Case counts depend on who was tested: testing expanded unevenly in 2020 and free "
-        f"testing ended on 1 April 2022, so cases are not a count of infections."
+        f"testing ended on 1 April 2022, so cases are not a count of infections.{monthly}"
+    )
+
+
+def cases_missing_text(ch: CovidChapter) -> str:
+    """The fallback of the cases section, where neither UKHSA table covers the place."""
+    return (
+        f"**Not shipped for {ch.place.name}.** The UKHSA case tables shipped with this book "
+        f"do not cover every district of {ch.place.name} (UKHSA reported some small "
+        "districts only combined with a neighbour), so no local case rates are shown."
     )
 
 
@@ -265,6 +389,32 @@ def vaccination_headline(ch: CovidChapter) -> str:
     )
 
 
+def vaccination_missing_text(ch: CovidChapter) -> str:
+    """The fallback of the vaccination section: what is not shipped, and what is shown."""
+    parts = []
+    if ch.place_coverage is None:
+        parts.append(
+            f"NHS England published people vaccinated by district and age, with NHS-register "
+            f"(NIMS) populations, but the copy shipped with this book covers only a few "
+            f"districts, not all of {ch.system.short_name}'s, so no local coverage by age is "
+            "shown"
+        )
+    if ch.msoa_gradient is None:
+        parts.append(
+            f"real counts by middle-layer area (MSOA) are shipped for a few districts only, "
+            f"not {ch.place.name}, so the gradient across {ch.place.name}'s neighbourhoods is "
+            "not shown"
+        )
+    if not parts:
+        return ""
+    return (
+        f"**Not shipped for {ch.place.name}.** "
+        + "; and ".join(parts)
+        + ". The national gradient below (OpenSAFELY, real) is the documented fallback: it "
+        "is England's figure, not a local one."
+    )
+
+
 def opensafely_text(ch: CovidChapter) -> str:
     """The national benchmark."""
     d0, d1 = list(ch.opensafely_imd)
@@ -281,6 +431,20 @@ def opensafely_text(ch: CovidChapter) -> str:
         f"{num(eth.loc[('70-79', 'Black'), 'value'], 1)}% of Black people had a first dose "
         f"against {num(eth.loc[('70-79', 'White'), 'value'], 1)}% of White people. Gaps "
         f"opened as each age group became eligible and closed only partly."
+    )
+
+
+def synthetic_vaccination_label(ch: CovidChapter) -> str:
+    """The synthetic-data label of the within-place gaps: what the extract is calibrated to."""
+    to = (
+        "the real counts by MSOA and age"
+        if ch.available.get("msoa_vaccination", True)
+        else "England's published coverage by age and deprivation (OpenSAFELY), because real "
+        "local counts are not shipped for this place"
+    )
+    return (
+        "The within-place gaps by ethnic group and deprivation below come from the "
+        f"synthetic vaccinations extract (calibrated to {to})."
     )
 
 
@@ -371,16 +535,95 @@ def access_sentence(ch: CovidChapter) -> str:
 
 
 # ----------------------------------------------------------------------------- 7 board
-def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
-    """One finding and action per commitment (:data:`COMMITMENTS`), written from the numbers."""
+def _deaths_action(ch: CovidChapter) -> str:
+    ask = (
+        "ask for excess deaths by age, sex, deprivation and ethnic group from the real "
+        "deaths extract every year."
+    )
+    if ch.place_periods is None:
+        pl = ch.cumulative.set_index("kind").loc["place"]
+        return (
+            f"{num(pl['value'], 1)}% of deaths registered in {ch.place.name} to June 2021 "
+            f"involved COVID-19 ({interval(pl['lowercl'], pl['uppercl'], digits=1)}), and no "
+            f"local excess-deaths figure is shipped: obtain the monthly registrations and " + ask
+        )
     p = ch.pandemic()
-    a, c = ch.headline_ratio(), ch.headline_ratio("crude")
-    rest = f"Rest of {ch.system.short_name}"
-    p80, r80 = _cov(ch, ch.place.name, "80+"), _cov(ch, rest, "80+")
-    g = ch.gap_change
-    rec = ch.recording.iloc[0]
     later = ch.place_periods.iloc[1:]
     still = later[later["excess_lower"] > 0]["period"].tolist()
+    return (
+        f"{about(p['excess'])} more deaths than expected in {ch.place.name} in March 2020 to "
+        f"December 2021 ({interval(p['excess_lower'], p['excess_upper'], kind='PI')})"
+        + (f", and still above expected in {join_names(still)}" if still else "")
+        + ": "
+        + ask
+    )
+
+
+def _vaccination_action(ch: CovidChapter) -> str:
+    goals = (
+        "set uptake goals by age, deprivation and ethnic group for every vaccination "
+        "programme, over one agreed population count."
+    )
+    if ch.place_coverage is None:
+        s1 = ch.opensafely_imd[list(ch.opensafely_imd)[-1]][1].set_index("age_band")
+        return (
+            f"No local coverage by age is shipped for {ch.place.name}; nationally the "
+            f"deprivation gap in first doses was {num(s1.loc['18-29', 'sii'], 1)} points at "
+            f"18 to 29 (OpenSAFELY): obtain the local counts by age, deprivation and ethnic "
+            f"group, and " + goals
+        )
+    rest = f"Rest of {ch.system.short_name}"
+    p80, r80 = _cov(ch, ch.place.name, "80+"), _cov(ch, rest, "80+")
+    return (
+        f"First-dose coverage at 80 and over was {num(p80['coverage_nims'], 1)}% here against "
+        f"{num(r80['coverage_nims'], 1)}% in the rest of {ch.system.short_name}: " + goals
+    )
+
+
+def _communities_action(ch: CovidChapter, worst: list[str]) -> str:
+    a = ch.headline_ratio()
+    if _direction(a) == "higher":
+        return (
+            f"After allowing for age, COVID-19 deaths were {num(a['ratio'], 2)} times as common "
+            f"in the most deprived fifth of neighbourhoods: focus recovery first on them, "
+            f"starting with {join_names(worst)} (the highest death rates here)."
+        )
+    return (
+        f"After allowing for age, COVID-19 deaths were not clearly more common in the most "
+        f"deprived fifth of {ch.system.short_name}'s neighbourhoods (rate ratio "
+        f"{num(a['ratio'], 2)}, {interval(a['lower'], a['upper'], digits=2)}): focus recovery "
+        f"on the neighbourhoods with the highest death rates, starting with "
+        f"{join_names(worst)}, and on the groups the national evidence names (older people, "
+        "some ethnic minority groups, people in care homes)."
+    )
+
+
+def _determinants_action(ch: CovidChapter) -> str:
+    a, c = ch.headline_ratio(), ch.headline_ratio("crude")
+    support = "so pair health recovery with employment, housing and income support there."
+    if _direction(a) == "higher" and a["ratio"] > c["ratio"]:
+        hid = (
+            "hid a doubling"
+            if a["ratio"] >= 1.8
+            else (f"understated the gap ({num(a['ratio'], 2)} after allowing for age)")
+        )
+        return (
+            f"The crude ratio of {num(c['ratio'], 2)} {hid}: deprived, younger "
+            f"neighbourhoods carry the risk factors (work, housing, poverty) that age does not "
+            f"explain, " + support
+        )
+    return (
+        f"Here the most deprived neighbourhoods did not have clearly higher COVID-19 death "
+        f"rates after allowing for age (ratio {num(a['ratio'], 2)}), but the wider "
+        f"determinants (work, housing, poverty) still shape who is at risk in any wave: "
+        "find the streets and groups where they concentrate, " + support
+    )
+
+
+def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
+    """One finding and action per commitment (:data:`COMMITMENTS`), written from the numbers."""
+    g = ch.gap_change
+    rec = ch.recording.iloc[0]
     worst = (
         ch.msoas[ch.msoas["place_code"] == ch.place.code]
         .sort_values("rate", ascending=False)
@@ -393,33 +636,10 @@ def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
     dig = dig[dig["period"] == dig["period"].iloc[-1]].sort_values("group")
     syn = " (synthetic data: repeat with the real extract)"
     return [
-        (
-            COMMITMENTS[0],
-            f"{about(p['excess'])} more deaths than expected in {ch.place.name} in March 2020 to "
-            f"December 2021 ({interval(p['excess_lower'], p['excess_upper'], kind='PI')})"
-            + (f", and still above expected in {join_names(still)}" if still else "")
-            + ": ask for excess deaths by age, sex, deprivation and ethnic group from the real "
-            "deaths extract every year.",
-        ),
-        (
-            COMMITMENTS[1],
-            f"After allowing for age, COVID-19 deaths were {num(a['ratio'], 2)} times as common "
-            f"in the most deprived fifth of neighbourhoods: focus recovery first on them, "
-            f"starting with {join_names(worst)} (the highest death rates here).",
-        ),
-        (
-            COMMITMENTS[2],
-            f"First-dose coverage at 80 and over was {num(p80['coverage_nims'], 1)}% here against "
-            f"{num(r80['coverage_nims'], 1)}% in the rest of {ch.system.short_name}: set uptake "
-            f"goals by age, deprivation and ethnic group for every vaccination programme, over "
-            f"one agreed population count.",
-        ),
-        (
-            COMMITMENTS[3],
-            f"The crude ratio of {num(c['ratio'], 2)} hid a doubling: deprived, younger "
-            f"neighbourhoods carry the risk factors (work, housing, poverty) that age does not "
-            f"explain, so pair health recovery with employment, housing and income support there.",
-        ),
+        (COMMITMENTS[0], _deaths_action(ch)),
+        (COMMITMENTS[1], _communities_action(ch, worst)),
+        (COMMITMENTS[2], _vaccination_action(ch)),
+        (COMMITMENTS[3], _determinants_action(ch)),
         (
             COMMITMENTS[4],
             "This chapter has no mental-health measure: ask for mental-health service use and "
@@ -445,32 +665,76 @@ def board_actions(ch: CovidChapter) -> list[tuple[str, str]]:
 
 def key_messages(ch: CovidChapter) -> list[str]:
     """Key messages at the top of the page (real first; synthetic ones say so)."""
-    p = ch.pandemic()
     a = ch.headline_ratio()
-    p80 = _cov(ch, ch.place.name, "80+")
-    return [
-        f"About {about(p['excess'])} more people died in {ch.place.name} than expected in "
-        f"March 2020 to December 2021 "
-        f"({interval(p['excess_lower'], p['excess_upper'], kind='prediction interval')}), "
-        f"{num(p['percent'], 0)}% above the pre-pandemic pattern.",
+    out = []
+    if ch.place_periods is not None:
+        p = ch.pandemic()
+        out.append(
+            f"About {about(p['excess'])} more people died in {ch.place.name} than expected in "
+            f"March 2020 to December 2021 "
+            f"({interval(p['excess_lower'], p['excess_upper'], kind='prediction interval')}), "
+            f"{num(p['percent'], 0)}% above the pre-pandemic pattern."
+        )
+    else:
+        pl = ch.cumulative.set_index("kind").loc["place"]
+        out.append(
+            f"{num(pl['value'], 1)}% of deaths registered in {ch.place.name} from January "
+            f"2020 to 4 June 2021 involved COVID-19 "
+            f"({interval(pl['lowercl'], pl['uppercl'], digits=1)}); no local excess-deaths "
+            "figure is shipped for this place."
+        )
+    out.append(
         f"After allowing for age, COVID-19 death rates in {ch.system.short_name}'s most "
         f"deprived fifth of neighbourhoods were {num(a['ratio'], 2)} times those of the least "
-        f"deprived ({interval(a['lower'], a['upper'], digits=2)}).",
-        f"{num(p80['coverage_nims'], 1)}% of {ch.place.name}'s residents aged 80 and over "
-        f"had a first vaccine dose by 11 July 2021 "
-        f"({interval(p80['lowercl'], p80['uppercl'], digits=1)}).",
+        f"deprived ({interval(a['lower'], a['upper'], digits=2)})."
+    )
+    if ch.place_coverage is not None:
+        p80 = _cov(ch, ch.place.name, "80+")
+        out.append(
+            f"{num(p80['coverage_nims'], 1)}% of {ch.place.name}'s residents aged 80 and over "
+            f"had a first vaccine dose by 11 July 2021 "
+            f"({interval(p80['lowercl'], p80['uppercl'], digits=1)})."
+        )
+    else:
+        out.append(
+            f"Local vaccination coverage is not shipped for {ch.place.name}; the page shows "
+            "England's deprivation gap in vaccination (OpenSAFELY) instead."
+        )
+    out.append(
         "Waiting-list, GP-appointment and ethnicity-recording figures on this page come from "
-        "synthetic extracts and show the method only.",
-    ]
+        "synthetic extracts and show the method only."
+    )
+    return out
 
 
 def banner_detail(ch: CovidChapter) -> str:
     """Exactly which sections use synthetic data."""
+    a = ch.available
+    real = ["deaths by neighbourhood deprivation"]
+    if a.get("excess", True):
+        real.insert(0, "excess deaths")
+    else:
+        real.insert(0, "deaths involving COVID-19 by district, England's excess deaths")
+    if a.get("daily_cases", True) or a.get("monthly_cases", True):
+        real.append("cases")
+    if a.get("district_vaccination", True):
+        real.append(
+            "vaccination by age, area"
+            + (" and neighbourhood" if a.get("msoa_vaccination", True) else "")
+        )
+    missing = sorted(k for k, v in a.items() if not v)
+    gaps = (
+        " Some real local figures are not shipped for this place; those sections say so "
+        "and show the national figure instead."
+        if missing
+        else ""
+    )
     return (
         "Synthetic sections: 'Who died' (the age-standardised rates by deprivation "
         "decile, ethnic group and sex only), 'Did protection reach everyone' (the "
         "within-place gaps by ethnic group and deprivation only), 'Who is still waiting' "
-        "and 'How access changed'. Everything else -- excess deaths, deaths by "
-        "neighbourhood deprivation, cases, vaccination by age, area and neighbourhood, "
-        "and the national benchmarks -- is real published data."
+        "and 'How access changed'. Everything else -- "
+        + join_names(real + ["the national benchmarks"])
+        + " -- is real published data."
+        + gaps
     )

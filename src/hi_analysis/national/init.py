@@ -13,7 +13,8 @@ and the shipped tables, never from a place's name:
   its own neighbourhoods (shared with a neighbour, stated in the file);
 * **chapters**: the needs analysis and the SII chapter always (real data for every
   district, synthetic extracts calibrated to each district's own published figures);
-  the COVID-19 chapter only when its district-level tables cover every district; the
+  the COVID-19 chapter when the national cumulative COVID-19 deaths cover every district
+  (its locally shipped tables are optional: a section they do not cover says so); the
   logic-model chapter never (it needs the system's own plan: add ``plan/`` by hand);
 * comparator England, the default disclosure rule and the reporting period of the
   shipped systems (:data:`REPORTING_PERIOD`).
@@ -144,17 +145,14 @@ def supported_chapters(
     the SII chapter needs at least
     :data:`hi_analysis.inequality.MIN_NEIGHBOURHOODS_FOR_GRADIENT` in every place.
     """
-    from hi_analysis.covid import COUNCIL_TABLES, DISTRICT_TABLES
+    from hi_analysis.covid import REQUIRED_DISTRICT_TABLES
     from hi_analysis.data.public import missing_areas
     from hi_analysis.inequality import MIN_NEIGHBOURHOODS_FOR_GRADIENT
 
     chapters = ["needs_analysis"]
     if smallest_place >= MIN_NEIGHBOURHOODS_FOR_GRADIENT:
         chapters.append("sii")
-    covid = all(not missing_areas(t, district_codes) for t in DISTRICT_TABLES) and all(
-        not missing_areas(t, council_codes) for t in COUNCIL_TABLES
-    )
-    if covid:
+    if all(not missing_areas(t, district_codes) for t in REQUIRED_DISTRICT_TABLES):
         chapters.append("covid")
     return chapters
 

@@ -18,6 +18,8 @@ def _kr(ch: CovidChapter, id_: str) -> KeyResult:
 
 def _five_year(ch: CovidChapter) -> tuple[float, float] | None:
     f = ch.five_year
+    if f is None:
+        return None
     rows = f[f["area"] == ch.place.name]
     if rows.empty:
         return None
@@ -28,16 +30,29 @@ def _five_year(ch: CovidChapter) -> tuple[float, float] | None:
 def primers(ch: CovidChapter) -> list[Primer]:
     """Primers on excess deaths with prediction intervals, and on age standardisation."""
     place = ch.place.name
-    ex = _kr(ch, "excess_deaths_2020_2021")
-    pct = _kr(ch, "excess_percent_2020_2021")
+    if ch.place_periods is not None:
+        ex = _kr(ch, "excess_deaths_2020_2021")
+        pct = _kr(ch, "excess_percent_2020_2021")
+        figure = (
+            f"For {place}, March 2020 to December 2021: **{num(ex.value, 0)} excess deaths** "
+            f"(95% prediction interval {num(ex.lower, 0)} to {num(ex.upper, 0)}), "
+            f"{num(pct.value)}% more than expected."
+        )
+    else:  # local registrations are not shipped: the example is England's (said so)
+        e = ch.england_periods.iloc[0]
+        figure = (
+            f"Monthly registrations are not shipped for {place}, so the example is "
+            f"{ch.system.comparator.name}, March 2020 to December 2021: "
+            f"**{num(e['excess'], 0)} excess deaths** (95% prediction interval "
+            f"{num(e['excess_lower'], 0)} to {num(e['excess_upper'], 0)}), "
+            f"{num(e['percent'])}% more than expected."
+        )
     steps = [
         "Fit a model to the monthly deaths of 2015 to 2019: the usual seasonal pattern, the "
         "trend of those years, and the extra variation real counts show (quasi-Poisson).",
         "Use it to predict each month from March 2020: the **expected** deaths had the "
         "pandemic not happened.",
-        f"Excess = registered minus expected. For {place}, March 2020 to December 2021: "
-        f"**{num(ex.value, 0)} excess deaths** (95% prediction interval {num(ex.lower, 0)} to "
-        f"{num(ex.upper, 0)}), {num(pct.value)}% more than expected.",
+        "Excess = registered minus expected. " + figure,
     ]
     fy = _five_year(ch)
     if fy is not None:
@@ -86,7 +101,7 @@ def discussion(ch: CovidChapter) -> list[Discussion]:
         Discussion(
             f"Which communities in {place} were hit hardest, and are they the ones your "
             "recovery plans reach first?",
-            "LLR system framework, "
+            "Midlands system frameworks, "
             "Action 5: understand the full effect of the COVID-19 pandemic on health "
             "inequalities",
         ),
@@ -108,10 +123,10 @@ def discussion(ch: CovidChapter) -> list[Discussion]:
 def quiz(ch: CovidChapter) -> list[Question]:
     """The chapter's quiz; each answer is a number in the chapter's sidecar."""
     place = ch.place.name
-    ex = _kr(ch, "excess_deaths_2020_2021")
     adj = _kr(ch, "covid_death_rate_ratio_age_adjusted")
-    return [
-        Question(
+    if ch.place_periods is not None:
+        ex = _kr(ch, "excess_deaths_2020_2021")
+        first = Question(
             "excess_deaths",
             f"How many more people died in {place} from March 2020 to December 2021 than the "
             "2015 to 2019 model predicts?",
@@ -120,7 +135,22 @@ def quiz(ch: CovidChapter) -> list[Question]:
             fmt="whole",
             unit="deaths",
             explanation=f"95% prediction interval {num(ex.lower, 0)} to {num(ex.upper, 0)}.",
-        ),
+        )
+    else:
+        sh = _kr(ch, "covid_share_of_deaths_to_2021w22")
+        first = Question(
+            "covid_share",
+            f"What percentage of the deaths registered in {place} from January 2020 to "
+            "4 June 2021 involved COVID-19?",
+            float(sh.value),
+            ("key_results", f"id={sh.id}", "value"),
+            fmt="num1",
+            unit="%",
+            explanation=f"95% confidence interval {num(sh.lower)} to {num(sh.upper)} (real "
+            "ONS data).",
+        )
+    return [
+        first,
         Question(
             "adjusted_ratio",
             "After allowing for age, how many times higher was the death rate involving "
