@@ -122,8 +122,9 @@ def test_second_build_recomputes_nothing(built_book, cli, extracts_root):
     assert proc.stdout.strip().splitlines()[-1] == str(built_book.index)
 
 
-def test_failed_book_build_leaves_previous_site(built_book, monkeypatch):
+def test_failed_book_build_leaves_previous_site(built_book, extracts_root, monkeypatch):
     monkeypatch.setenv("HI_ANALYSIS_BUILD", str(built_book.build_dir))
+    monkeypatch.setenv("HI_ANALYSIS_EXTRACTS", str(extracts_root))  # the audits read them
     system = load_system("llr")
     before = built_book.index.read_bytes()
 
