@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM ?= llr
-JOBS ?= 3
+JOBS ?=
 
 # axe-core and puppeteer-core for the browser accessibility tests (Chromium: see .ci/run)
 A11Y_TOOLS := tests/a11y/node_modules/.installed
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $@
 
 book: $(STAMP)  ## build the book for SYSTEM (default llr); prints the path of index.html last
-	$(BIN)/hi-analysis build --system $(SYSTEM) --jobs $(JOBS) --profile all
+	$(BIN)/hi-analysis build --system $(SYSTEM) $(if $(JOBS),--jobs $(JOBS)) --profile all
 
 $(A11Y_TOOLS): tests/a11y/package.json tests/a11y/package-lock.json
 	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for the accessibility tests: apt-get install -y nodejs npm"; exit 1; }

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_build.py [--system llr] [--jobs 3]
+    python benchmarks/bench_build.py [--system llr] [--jobs N]
 
 Measures, one after the other:
 
@@ -88,7 +88,7 @@ def ensure_extracts(system_id: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--system", default="llr")
-    parser.add_argument("--jobs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--floor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_only:
@@ -109,7 +109,8 @@ def main() -> None:
         raise SystemExit(f"bench_build: the floor run failed: {lines[-1]}")
     parts = json.loads(proc.stdout.strip().splitlines()[-1])
     load.append(os.getloadavg()[0])
-    build = [str(EXE), "build", "--system", args.system, "--jobs", str(args.jobs), "--quiet"]
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []  # default: one per CPU core
+    build = [str(EXE), "build", "--system", args.system, *jobs, "--quiet"]
     b = run([*build, "--force"], "the full build")
     load.append(os.getloadavg()[0])
     c = run(build, "the no-op rebuild")

@@ -5,7 +5,7 @@ Examples (shell)::
     hi-analysis list
     hi-analysis validate --system llr
     hi-analysis synth --system llr [--seed 20240601]
-    hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 3]
+    hi-analysis build --system llr [--place rutland] [--chapter needs_analysis] [--jobs 2]
     hi-analysis build --system llr --profile all      # board and teaching versions
     hi-analysis init --icb E54000058 [--id derby] [--force]
     hi-analysis build --all [--workers 2 | --scheduler tcp://host:8786]
@@ -108,22 +108,31 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         if args.place:
             raise HiAnalysisError("--place applies to one system; leave it out with --all")
-        outcomes = build_systems(systems, workers=args.workers, scheduler=args.scheduler,
-                                 jobs=args.jobs or 1, force=args.force, wait=args.wait,
-                                 chapters=args.chapter, say=_tell)
+        outcomes = build_systems(
+            systems,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            jobs=args.jobs or 1,
+            force=args.force,
+            wait=args.wait,
+            chapters=args.chapter,
+            say=_tell,
+        )
         failed = [o for o in outcomes if not o.ok]
-        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} systems built"
-              + (f"; failed: {', '.join(o.system_id for o in failed)}" if failed else ""),
-              file=sys.stderr)
+        print(
+            f"{len(outcomes) - len(failed)} of {len(outcomes)} systems built"
+            + (f"; failed: {', '.join(o.system_id for o in failed)}" if failed else ""),
+            file=sys.stderr,
+        )
         return 1 if failed else 0
-    from hi_analysis.pipeline import BuildRequest, build
+    from hi_analysis.pipeline import BuildRequest, build, default_jobs
 
     outcome = build(
         BuildRequest(
             system_id=systems[0],
             places=args.place,
             chapters=args.chapter,
-            jobs=args.jobs or 3,
+            jobs=args.jobs or default_jobs(),
             force=args.force,
             quiet=args.quiet,
             wait=args.wait,
@@ -187,17 +196,32 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing folder")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("build", help="run the chapters and publish the book")
-    p.add_argument("--system", action="append",
-                   help="system identifier (default: llr); repeat for several (run on Dask)")
+    p.add_argument(
+        "--system",
+        action="append",
+        help="system identifier (default: llr); repeat for several (run on Dask)",
+    )
     p.add_argument("--all", action="store_true", help="every system under parameters/ (Dask)")
-    p.add_argument("--workers", type=int, default=2,
-                   help="Dask workers of the local cluster for several systems (default 2)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="existing Dask scheduler, e.g. tcp://host:8786 (default: local cluster)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Dask workers of the local cluster for several systems (default 2)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="existing Dask scheduler, e.g. tcp://host:8786 (default: local cluster)",
+    )
     p.add_argument("--place", action="append", help="only this place (repeatable)")
     p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="notebooks run at once per system (default 3; 1 with several systems)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at once per system (default: one per CPU core; 1 with several systems)",
+    )
     p.add_argument("--force", action="store_true", help="re-run notebooks even if unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

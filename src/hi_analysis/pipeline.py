@@ -44,6 +44,25 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def default_jobs() -> int:
+    """Notebooks run at once by default: one per CPU core available to this process.
+
+    Each runs on its own warm kernel, and the notebooks are CPU-bound, so more workers
+    than cores only add kernels to warm up (measured in ``docs/benchmarks.md``).
+
+    Examples
+    --------
+    >>> default_jobs() >= 1
+    True
+    """
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class BuildRequest:
     """What to build.
@@ -56,7 +75,7 @@ class BuildRequest:
         Restrict the run to these places or chapters (a partial run refreshes
         notebooks but publishes only a complete book).
     jobs
-        Notebooks run at once.
+        Notebooks run at once (default :func:`default_jobs`, one per CPU core).
     force
         Re-run notebooks even when their inputs and code are unchanged.
     quiet
@@ -71,7 +90,7 @@ class BuildRequest:
     system_id: str
     places: Sequence[str] | None = None
     chapters: Sequence[str] | None = None
-    jobs: int = 3
+    jobs: int = field(default_factory=default_jobs)
     force: bool = False
     quiet: bool = False
     wait: float = 900.0
