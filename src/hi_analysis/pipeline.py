@@ -21,8 +21,10 @@ file was touched but not changed), the book is not rebuilt either.
 Examples
 --------
 >>> from hi_analysis.pipeline import BuildRequest
->>> BuildRequest(system_id="llr").jobs
-3
+>>> BuildRequest(system_id="llr").profiles
+('board',)
+>>> BuildRequest(system_id="llr").jobs == default_jobs()
+True
 """
 
 from __future__ import annotations
