@@ -33,6 +33,7 @@ from hi_analysis.data.validate import (
     validate_frame,
 )
 from hi_analysis.errors import DataValidationError
+from hi_analysis.extracts.fastcheck import validated_frame
 from hi_analysis.extracts.schemas import EXTRACTS, ExtractSpec
 from hi_analysis.paths import build_dir, extracts_root
 from hi_analysis.safeio import atomic_write_text, temp_path
@@ -193,18 +194,28 @@ def _read(path: Path, spec: ExtractSpec,
         frame = _parse_flags(read_csv_text(path), spec, file)
         _check_whole_numbers(frame, spec, file, CSV_ROWS)
         return _parse_dates(frame, spec, file, date_format), CSV_ROWS
+    return _table_frame(_read_parquet(path), spec, file), TABLE_ROWS
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    file = describe_path(path)
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataValidationError(file, [f"not a readable Parquet file ({exc})"]) from None
     if table.num_rows == 0:
         raise DataValidationError(file, ["the file has no rows"])
+    return table
+
+
+def _table_frame(table: pa.Table, spec: ExtractSpec, file: str) -> pd.DataFrame:
+    """A Parquet table as plain values, ready for pandera."""
     frame = table.to_pandas()
     for col in frame.columns:  # categoricals -> plain values for validation
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     _check_whole_numbers(frame, spec, file, TABLE_ROWS)
-    return _parse_flags(frame, spec, file, TABLE_ROWS), TABLE_ROWS
+    return _parse_flags(frame, spec, file, TABLE_ROWS)
 
 
 def _check_semantics(frame: pd.DataFrame, spec: ExtractSpec, system: System, file: str,
@@ -302,13 +313,22 @@ def load_extract(system: System, name: str) -> pd.DataFrame:
             describe_path(extracts_dir(system.id) / f"{name}.parquet"),
             ["extract not found; put the real extract here, or run "
              f"`hi-analysis synth --system {system.id}` for a synthetic one"])
-    frame, rows = _read(path, spec, system.extract_date_format)
     file = describe_path(path)
-    frame = validate_frame(frame, spec.schema, file, rows)
+    frame = None
+    if path.suffix != ".csv":
+        table, rows = _read_parquet(path), TABLE_ROWS
+        # Typed Parquet: prove the schema on whole Arrow columns; pandera names any problem.
+        frame = validated_frame(table, spec)
+        if frame is None:
+            frame = validate_frame(_table_frame(table, spec, file), spec.schema, file, rows)
+        del table
+    else:
+        frame, rows = _read(path, spec, system.extract_date_format)
+        frame = validate_frame(frame, spec.schema, file, rows)
     _check_semantics(frame, spec, system, file, rows)
     for col, column in spec.schema.columns.items():
         checks = [c for c in column.checks if c.name == "isin"]
-        if checks:
+        if checks and not isinstance(frame[col].dtype, pd.CategoricalDtype):
             allowed = checks[0].statistics["allowed_values"]
             frame[col] = pd.Categorical(frame[col], categories=allowed)
     return frame
