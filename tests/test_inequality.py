@@ -78,6 +78,31 @@ def test_count_by_quantile_fills_zeros_and_bands():
     assert got.to_dict() == {(1, "Female", 0): 1, (1, "Male", 1): 1, (5, "Male", 90): 1}
 
 
+def test_count_by_quantile_matches_a_row_by_row_count_with_typed_columns():
+    """Arrow text and categorical columns, a missing code, many rows: same as counting by hand."""
+    rng = np.random.default_rng(3)
+    n = 5_000
+    codes = [f"E0100000{i}" for i in range(5)] + ["E09999999"]
+    lsoa = pd.Series(rng.choice(codes, n), dtype="str")
+    lsoa[::97] = None  # missing code: dropped like one outside the area
+    records = pd.DataFrame({
+        "lsoa11cd": lsoa,
+        "age": rng.integers(0, 100, n).astype("int16"),
+        "sex": pd.Categorical(rng.choice(["Female", "Male"], n)),
+        "year": rng.choice([2022, 2023], n),
+    })
+    c = inequality.count_by_quantile(records, _toy_lsoas(), band="esp", by=["sex", "year"])
+    quantile = {f"E0100000{i}": i + 1 for i in range(5)}
+    expected = {}
+    for code, age, sex, year in records.itertuples(index=False):
+        if code in quantile:
+            key = (quantile[code], sex, str(year), min(age // 5 * 5, 90))
+            expected[key] = expected.get(key, 0) + 1
+    got = c[c["count"] > 0].set_index(["quantile", "sex", "year", "startage"])["count"]
+    assert got.to_dict() == expected
+    assert c["count"].sum() == sum(expected.values()) < n
+
+
 def test_dsr_by_quantile_recovers_a_constant_age_specific_rate():
     lsoas = _toy_lsoas(2)
     ages = np.repeat(np.arange(0, 95), 20)

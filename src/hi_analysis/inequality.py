@@ -170,6 +170,14 @@ def _esp_band(age: np.ndarray) -> np.ndarray:
     return np.minimum(np.asarray(age) // 5 * 5, 90)
 
 
+def _as_text(values: pd.Series) -> np.ndarray:
+    """``values.astype(str)`` as an array, converting each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    if (codes < 0).any():  # a missing value: the plain conversion decides its text
+        return values.astype(str).to_numpy()
+    return np.asarray(pd.Series(uniques).astype(str), dtype=object)[codes]
+
+
 def count_by_quantile(records: pd.DataFrame, lsoas: pd.DataFrame, *, band: str,
                       by: Sequence[str] = (), name: str = "count") -> pd.DataFrame:
     """Count records by area, local quantile, the ``by`` columns and age band.
@@ -199,13 +207,16 @@ def count_by_quantile(records: pd.DataFrame, lsoas: pd.DataFrame, *, band: str,
     starts = stats.LE_AGE_BANDS if band == "life" else ESP_STARTS
     cut = _life_band if band == "life" else _esp_band
     info = lsoas.set_index("lsoa11cd")[["area", "quantile"]]
-    rec = records[["lsoa11cd", "age", *by]]
-    rec = rec[rec["lsoa11cd"].isin(info.index)]
-    frame = pd.DataFrame({"area": rec["lsoa11cd"].map(info["area"]).to_numpy(),
-                          "quantile": rec["lsoa11cd"].map(info["quantile"]).to_numpy(),
-                          "startage": cut(rec["age"].to_numpy())})
+    # Look each distinct code up once (a few hundred codes among up to millions of rows).
+    codes, uniques = pd.factorize(records["lsoa11cd"])
+    found = np.append(info.index.get_indexer(uniques), -1)[codes]  # code -1 (missing) -> -1
+    keep = found >= 0
+    row = found[keep]
+    frame = pd.DataFrame({"area": info["area"].to_numpy()[row],
+                          "quantile": info["quantile"].to_numpy()[row],
+                          "startage": cut(records["age"].to_numpy()[keep])})
     for col in by:
-        frame[col] = rec[col].astype(str).to_numpy()
+        frame[col] = _as_text(records[col])[keep]
     counts = frame.value_counts().rename(name)
     levels = [sorted(lsoas["area"].unique()), sorted(lsoas["quantile"].unique()), list(starts)]
     levels += [sorted(frame[c].unique()) for c in by]
