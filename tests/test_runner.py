@@ -282,3 +282,45 @@ def test_every_registered_chapter_has_a_compute_entry_point():
         assert list(inspect.signature(function).parameters)[:3] == ["system", "place", "extracts"]
         assert chapter.extract_scope in ("place", "system")
         assert chapter.template_path.is_file()
+
+
+class _PidExecutor:
+    """Writes an empty notebook recording which pool worker process ran it (no kernel)."""
+
+    def __call__(self, job):
+        import os
+
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["worker_pid"] = os.getpid()
+        nbformat.write(nb, job.output)
+
+
+def test_a_kept_pool_serves_the_next_run_until_the_environment_changes(tmp_path, monkeypatch):
+    """A national run's Dask worker keeps its notebook worker (and warm kernel) between
+    systems; a changed environment or a run without ``keep_pool`` never reuses it."""
+    template = tmp_path / "t.ipynb"  # read for the cache key, not executed
+    _notebook(template, "pass")
+    job = _job(tmp_path, template)
+    ex = _PidExecutor()
+
+    def worker(keep):
+        [res] = runner.run([job], workers=1, executor=ex, force=True, keep_pool=keep)
+        assert res.status == "ran", res.error
+        return nbformat.read(job.output, as_version=4).metadata["worker_pid"]
+
+    try:
+        first = worker(True)
+        assert worker(True) == first  # the same worker process served the second run
+        assert len(runner._KEPT_POOLS) == 1
+        monkeypatch.setenv("HI_ANALYSIS_POOL_TEST", "changed")
+        second = worker(True)
+        assert second != first  # warmed with another environment: replaced
+        assert len(runner._KEPT_POOLS) == 1
+        third = worker(False)
+        assert third not in (first, second)  # a plain run starts and stops its own pool
+        assert runner._KEPT_POOLS == {}
+    finally:
+        for pool in runner._KEPT_POOLS.values():
+            pool.shutdown()
+        runner._KEPT_POOLS.clear()

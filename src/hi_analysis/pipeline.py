@@ -87,6 +87,9 @@ class BuildRequest:
     profiles
         The editions of the book to publish from the one run of the chapters:
         ``"board"`` (the default) and/or ``"teaching"``.
+    keep_workers
+        Keep the notebook workers and their warm kernels for the next build in this
+        process (a national run's Dask worker; see :func:`hi_analysis.runner.run`).
     """
 
     system_id: str
@@ -97,6 +100,7 @@ class BuildRequest:
     quiet: bool = False
     wait: float = 900.0
     profiles: tuple[str, ...] = ("board",)
+    keep_workers: bool = False
 
 
 @dataclass
@@ -333,7 +337,13 @@ def _build_locked(
     # The book stage's imports load in this (otherwise idle) process while notebooks run.
     importing = threading.Thread(target=book.preload_book_stage, name="book-imports", daemon=True)
     importing.start()
-    results = runner.run(jobs, workers=request.jobs, force=request.force, on_done=done)
+    results = runner.run(
+        jobs,
+        workers=request.jobs,
+        force=request.force,
+        on_done=done,
+        keep_pool=request.keep_workers,
+    )
     bar.close()
     importing.join()  # never exit with an import half done
     failed = [r for r in results if r.status == "failed"]

@@ -585,6 +585,7 @@ def run(
     executor: Executor | None = None,
     force: bool = False,
     on_done: Callable[[JobResult], None] | None = None,
+    keep_pool: bool = False,
 ) -> list[JobResult]:
     """Run jobs in a process pool; skip those whose cached output is current.
 
@@ -600,6 +601,10 @@ def run(
         Re-run even when the cache is current.
     on_done : callable, optional
         Called with each :class:`JobResult` as it completes (the CLI's progress bar).
+    keep_pool : bool
+        Keep the pool and its warm kernels for this process's next call (a national
+        run's Dask worker builds one system after another); the default shuts it
+        down. A kept pool is replaced when the size, executor or environment differs.
 
     Returns
     -------
@@ -621,18 +626,16 @@ def run(
     if todo:
         remove_stale_runs(jobs)
         n = max(1, min(workers, len(todo)))
-        with ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.getpid(), executor),
-        ) as pool:
+        pool = _kept_pool(n, executor) if keep_pool else _new_pool(n, executor)
+        broken = False
+        try:
             futures = {pool.submit(_run_one, job, executor, key): i for i, job, key in todo}
             for fut in as_completed(futures):
                 i = futures[fut]
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
+                    broken = True
                     job = jobs[i]
                     res = JobResult(
                         job,
@@ -644,4 +647,48 @@ def run(
                 results[i] = res
                 if on_done:
                     on_done(res)
+        except BaseException:
+            broken = True
+            raise
+        finally:
+            if not keep_pool or broken:
+                _KEPT_POOLS.pop(_pool_key(n, executor), None)
+                pool.shutdown(wait=True, cancel_futures=True)
     return [results[i] for i in range(len(jobs))]
+
+
+def _new_pool(n: int, executor: Executor) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(os.getpid(), executor),
+    )
+
+
+#: Pools kept between :func:`run` calls of one process (``keep_pool=True``), by key.
+_KEPT_POOLS: dict[tuple, ProcessPoolExecutor] = {}
+
+
+def _pool_key(n: int, executor: Executor) -> tuple:
+    """What a kept pool's warm kernels depend on: size, executor settings, environment."""
+    settings = tuple(sorted((k, repr(v)) for k, v in vars(executor).items()))
+    return (n, type(executor).__qualname__, settings, tuple(sorted(os.environ.items())))
+
+
+def _kept_pool(n: int, executor: Executor) -> ProcessPoolExecutor:
+    """The pool kept in this process for ``(n, executor)``, started on first use.
+
+    A pool started for another size, executor or environment is shut down first,
+    so a kept kernel never runs with settings other than those it was warmed with.
+    """
+    import atexit
+
+    key = _pool_key(n, executor)
+    pool = _KEPT_POOLS.get(key)
+    if pool is None:
+        for old in list(_KEPT_POOLS):
+            _KEPT_POOLS.pop(old).shutdown(wait=True, cancel_futures=True)
+        pool = _KEPT_POOLS[key] = _new_pool(n, executor)
+        atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool

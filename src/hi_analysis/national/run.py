@@ -77,6 +77,7 @@ def build_one(
                 quiet=True,
                 wait=wait,
                 chapters=chapters,
+                keep_workers=True,  # the next system on this worker reuses the warm kernel
             ),
             say=lambda _m: None,
         )
