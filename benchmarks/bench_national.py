@@ -85,6 +85,19 @@ def all_places() -> int:
     return sum(len(plan_system(icb).places) for icb in icb_codes())
 
 
+def population(systems: list[str]) -> float:
+    """ONS mid-2020 population of the systems' places (all of England when empty)."""
+    from hi_analysis.config import load_system
+    from hi_analysis.data import load
+    from hi_analysis.geography import lsoa11_codes
+
+    ons = load("population_2020_lsoa11").set_index("lsoa11cd")["all_ages"]
+    if not systems:
+        return float(ons.sum())
+    codes = {c for s in systems for p in load_system(s).places for c in lsoa11_codes(p)}
+    return float(ons.reindex(sorted(codes)).sum())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", nargs="+", default=list(MIDLANDS))
@@ -104,6 +117,18 @@ def main() -> None:
             1, sum(o.places for o in outcomes if o.ok)
         )
         rows.append((w, seconds, ok, per_place))
+        stages: dict[str, float] = {}
+        for o in outcomes:
+            for k, v in o.stages.items():
+                stages[k] = stages.get(k, 0.0) + v
+        print(
+            f"{w} worker(s): summed per-system stage seconds: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
+            file=sys.stderr,
+            flush=True,
+        )
+        for o in outcomes:
+            print(f"  {o.line()}", file=sys.stderr, flush=True)
     if shared:
         shutil.rmtree(shared, ignore_errors=True)
     n42 = all_places()
@@ -128,6 +153,12 @@ def main() -> None:
         print(
             f"estimate for all 42 ICBs ({n42} places) with {rows[1][0]} workers: "
             f"{estimate / 60:.1f} min ({per_place_1:.1f} s per place with one worker)"
+        )
+        ours, england = population(args.systems), population([])
+        by_people = one * england / ours / speedup
+        print(
+            f"estimate by population instead (these systems {ours / 1e6:.2f} million people, "
+            f"England {england / 1e6:.2f} million): {by_people / 60:.1f} min"
         )
 
 

@@ -121,6 +121,9 @@ class BuildOutcome:
         Notebooks run and notebooks found current.
     seconds
         Wall-clock time of the whole build.
+    stages
+        Wall-clock seconds by stage: ``inputs`` (public data and parameters),
+        ``extracts`` (validating the record-level extracts), ``notebooks``, ``book``.
     messages
         Human-readable lines reported along the way.
     """
@@ -131,6 +134,7 @@ class BuildOutcome:
     ran: int = 0
     cached: int = 0
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
 
@@ -320,11 +324,21 @@ def _build_locked(
         say(message)
 
     tell(f"Validating inputs for {system.name} ...")
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        outcome.stages[stage] = outcome.stages.get(stage, 0.0) + now - clock
+        clock = now
+
     validate_inputs(system)
+    lap("inputs")
     from hi_analysis.extracts import missing_extracts
 
     generating = bool(missing_extracts(system.id, needed_extracts(system, request.chapters)))
     prepare_extracts(system, request.chapters, say=tell)
+    lap("extracts")
     if generating:  # the build made the synthetic extracts: they are part of its inputs
         inputs = stamp.inputs_stamp(system.id)
     jobs = runner.plan(system, places=request.places, chapters=request.chapters)
@@ -346,6 +360,7 @@ def _build_locked(
     )
     bar.close()
     importing.join()  # never exit with an import half done
+    lap("notebooks")
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise NotebookRunError(" | ".join(r.error for r in failed))
@@ -380,6 +395,7 @@ def _build_locked(
         tell(f"Building the {profile} version of the book ...")
         outcome.indexes[profile] = book.build_book(system, jobs, profile)
         outcome.index = outcome.indexes[profile]
+        lap("book")
     from hi_analysis.editions import edition_of
 
     stamp.record_published(

@@ -22,7 +22,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -37,6 +37,7 @@ class SystemOutcome:
     ran: int = 0
     error: str = ""
     worker: str = ""
+    stages: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
         """One line for the progress report."""
@@ -105,6 +106,7 @@ def build_one(
         places=places,
         ran=outcome.ran,
         worker=worker,
+        stages=dict(outcome.stages),
     )
 
 
