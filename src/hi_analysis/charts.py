@@ -281,9 +281,14 @@ def apply_style() -> None:
     )
 
 
+def _no_idle_draw(*_args, **_kwargs) -> None:
+    """A chart is drawn once, when saved; an idle redraw (geopandas asks for one) is waste."""
+
+
 def _fig(width: float = 8.0, height: float = 4.8) -> tuple[Figure, plt.Axes]:
     apply_style()
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    fig.canvas.draw_idle = _no_idle_draw  # every geopandas layer drew the whole map again
     return fig, ax
 
 
