@@ -23,6 +23,15 @@ def _no_project_extracts(monkeypatch, tmp_path_factory):
         monkeypatch.setenv("HI_ANALYSIS_EXTRACTS", str(tmp_path_factory.getbasetemp() / "none"))
 
 
+@pytest.fixture
+def llr_extracts_folder(tmp_path, monkeypatch) -> Path:
+    """An empty extracts folder for LLR, with its own build folder (both temporary)."""
+    monkeypatch.setenv("HI_ANALYSIS_EXTRACTS", str(tmp_path))
+    monkeypatch.setenv("HI_ANALYSIS_BUILD", str(tmp_path / "_build"))
+    (tmp_path / "llr").mkdir()
+    return tmp_path / "llr"
+
+
 @pytest.fixture(scope="session")
 def llr():
     return load_system("llr")

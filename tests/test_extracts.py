@@ -70,11 +70,8 @@ def valid(name: str) -> pd.DataFrame:
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("HI_ANALYSIS_EXTRACTS", str(tmp_path))
-    monkeypatch.setenv("HI_ANALYSIS_BUILD", str(tmp_path / "_build"))
-    (tmp_path / "llr").mkdir()
-    return tmp_path / "llr"
+def folder(llr_extracts_folder):
+    return llr_extracts_folder
 
 
 def write_csv(folder, name, frame):
